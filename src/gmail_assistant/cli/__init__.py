@@ -1,0 +1,19 @@
+"""The `gmail-assistant` command line: one Typer app, each command group in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(no_args_is_help=True, help="Gmail Assistant: triage, drafts and label flows.")
+
+
+def _register() -> None:
+    # Each module adds its commands to `app`; imported lazily so `--help` stays fast.
+    from gmail_assistant.cli import server  # noqa: F401
+
+
+def main() -> None:
+    _register()
+    app()

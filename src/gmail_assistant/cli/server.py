@@ -1,0 +1,28 @@
+"""`gmail-assistant serve`: run the HTTP server with its workers and scheduler."""
+
+from __future__ import annotations
+
+import typer
+
+from gmail_assistant.cli import app
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Bind address (default: GMA_SERVER_HOST)."),
+    port: int = typer.Option(None, help="Port (default: GMA_SERVER_PORT)."),
+) -> None:
+    """Start the server (the same app as `uvicorn src.main:app`)."""
+    import uvicorn
+
+    from gmail_assistant.settings import load_settings
+
+    settings = load_settings()
+    uvicorn.run(
+        "gmail_assistant.app:create_app",
+        factory=True,
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        proxy_headers=True,
+        forwarded_allow_ips="*",
+    )
