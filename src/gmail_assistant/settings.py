@@ -1,0 +1,226 @@
+"""One settings class for the whole service.
+
+Sources, strongest first: keyword arguments, `GMA_*` environment variables, `config/app.yml`.
+Environment variables map onto sections by their first word: `GMA_SERVER_WORKER_CONCURRENCY`
+is `server.worker_concurrency`, `GMA_DB_SQLITE_PATH` is `db.sqlite_path`. Every check runs at
+start, and a failure names the variable (`SettingsError`), never later inside a job.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+__all__ = [
+    "DEFAULT_CONFIG_FILE",
+    "AuthSettings",
+    "DatabaseSettings",
+    "GmailSettings",
+    "LlmSettings",
+    "ServerSettings",
+    "Settings",
+    "SettingsError",
+    "SyncSettings",
+    "load_settings",
+]
+
+DEFAULT_CONFIG_FILE = Path("config/app.yml")
+GOOGLE_GMAIL_ENDPOINT = "https://gmail.googleapis.com"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A setting is wrong; the message names the environment variable."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(_Section):
+    host: str = "0.0.0.0"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    worker_concurrency: int = Field(3, ge=1, le=64)
+    admin_user: str = ""
+    admin_password: str = ""
+    shutdown_grace_seconds: float = Field(20.0, ge=0)
+    scheduler_enabled: bool = True
+    workers_enabled: bool = True
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: Any) -> str:
+        level = str(value).upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+        return level
+
+    @property
+    def basic_auth_enabled(self) -> bool:
+        return bool(self.admin_user and self.admin_password)
+
+
+class DatabaseSettings(_Section):
+    backend: Literal["sqlite", "postgresql"] = "sqlite"
+    sqlite_path: Path = Path("data/inbox.db")
+    postgresql_url: str = ""
+    pool_size: int = Field(10, ge=1, le=100)
+
+    def sqlalchemy_url(self) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite+aiosqlite:///{self.sqlite_path}"
+        url = self.postgresql_url
+        for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix) :]
+        return url
+
+
+class AuthSettings(_Section):
+    mode: Literal["personal_oauth", "service_account"] = "personal_oauth"
+    credentials_file: Path = Path("config/credentials.json")
+    token_file: Path = Path("config/token.json")
+    # Where a refreshed token may be kept across restarts; never the read-only config mount.
+    token_cache_file: Path | None = None
+    # service_account mode: the Workspace user to impersonate (domain-wide delegation).
+    subject: str = ""
+
+
+class LlmSettings(_Section):
+    classify_model: str = "gemini/gemini-2.0-flash"
+    draft_model: str = "gemini/gemini-2.5-pro"
+    context_model: str = "gemini/gemini-2.0-flash"
+    agent_model: str = "gemini/gemini-2.5-pro"
+    api_base: str = ""
+    timeout_seconds: float = Field(60.0, gt=0)
+    max_retries: int = Field(3, ge=0, le=10)
+    max_concurrency_per_model: int = Field(4, ge=1, le=64)
+
+
+class SyncSettings(_Section):
+    pubsub_topic: str = ""
+    fallback_interval_minutes: float = Field(15, gt=0)
+    full_sync_interval_hours: float = Field(1, gt=0)
+    full_sync_days: int = Field(10, ge=1, le=365)
+    watch_renewal_hours: float = Field(24, gt=0)
+
+
+class GmailSettings(_Section):
+    api_endpoint: str = GOOGLE_GMAIL_ENDPOINT
+    quota_units_per_second: float = Field(250, gt=0)
+    max_retries: int = Field(5, ge=0, le=20)
+
+
+class WebhookSettings(_Section):
+    # Shared secret expected as `?token=` on the push URL.
+    token: str = ""
+    # Pub/Sub OIDC verification: audience of the push subscription and the signing account.
+    audience: str = ""
+    service_account: str = ""
+    certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+
+    @property
+    def auth_configured(self) -> bool:
+        return bool(self.token or self.audience)
+
+
+class SentrySettings(_Section):
+    dsn: str = ""
+
+
+class JobsSettings(_Section):
+    max_attempts: int = Field(5, ge=1, le=50)
+    lease_seconds: float = Field(60, gt=1)
+    poll_interval_seconds: float = Field(2.0, gt=0)
+    retention_days: float = Field(7, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GMA_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
+        frozen=True,
+    )
+
+    environment: Literal["development", "production"] = "development"
+    server: ServerSettings = ServerSettings()
+    db: DatabaseSettings = DatabaseSettings()
+    auth: AuthSettings = AuthSettings()
+    llm: LlmSettings = LlmSettings()
+    sync: SyncSettings = SyncSettings()
+    gmail: GmailSettings = GmailSettings()
+    webhook: WebhookSettings = WebhookSettings()
+    sentry: SentrySettings = SentrySettings()
+    jobs: JobsSettings = JobsSettings()
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        yaml_file = Path(os.environ.get("GMA_CONFIG_FILE", DEFAULT_CONFIG_FILE))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if yaml_file.is_file():
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file))
+        return tuple(sources)
+
+
+def _env_name(loc: tuple[Any, ...]) -> str:
+    return "GMA_" + "_".join(str(part) for part in loc if not isinstance(part, int)).upper()
+
+
+def _check(settings: Settings) -> None:
+    """Cross-field checks that pydantic cannot express per field."""
+    db = settings.db
+    if db.backend == "postgresql" and not db.postgresql_url:
+        raise SettingsError("GMA_DB_POSTGRESQL_URL: required when GMA_DB_BACKEND=postgresql")
+    if db.backend == "sqlite":
+        folder = db.sqlite_path.expanduser().resolve().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(
+                f"GMA_DB_SQLITE_PATH: cannot create folder {folder}: {exc.strerror}"
+            ) from exc
+        if not os.access(folder, os.W_OK):
+            raise SettingsError(f"GMA_DB_SQLITE_PATH: folder {folder} is not writable")
+    server = settings.server
+    if settings.is_production and bool(server.admin_user) != bool(server.admin_password):
+        missing = "GMA_SERVER_ADMIN_PASSWORD" if server.admin_user else "GMA_SERVER_ADMIN_USER"
+        raise SettingsError(
+            f"{missing}: Basic Auth is half-configured in production "
+            "(set both GMA_SERVER_ADMIN_USER and GMA_SERVER_ADMIN_PASSWORD, or neither)"
+        )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build and validate the settings; raise `SettingsError` naming the bad variable."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise SettingsError(f"{_env_name(error['loc'])}: {error['msg']}") from None
+    except (ValueError, OSError) as exc:  # a YAML file that does not parse
+        raise SettingsError(f"GMA_CONFIG_FILE: {exc}") from None
+    _check(settings)
+    return settings
