@@ -1,0 +1,3 @@
+"""Gmail Assistant: triages a Gmail inbox with an LLM and writes reply drafts."""
+
+__version__ = "0.1.0"

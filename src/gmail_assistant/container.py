@@ -1,0 +1,111 @@
+"""The composition root: builds the object graph once, for the server and the CLI alike."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from gmail_assistant.db import Database
+from gmail_assistant.db.migrate import upgrade
+from gmail_assistant.jobs import (
+    NOTIFY_CHANNEL,
+    HandlerRegistry,
+    JobQueue,
+    PeriodicTask,
+    PgListener,
+    Scheduler,
+    Wakeup,
+    WorkerPool,
+    make_worker_id,
+)
+from gmail_assistant.settings import Settings
+
+__all__ = ["Container"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: Database
+    registry: HandlerRegistry
+    queue: JobQueue
+    worker_id: str
+    workers: WorkerPool
+    scheduler: Scheduler
+    listener: PgListener | None = None
+    periodic: list[PeriodicTask] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Container:
+        database = Database.from_settings(settings.db)
+        registry = HandlerRegistry()
+        wakeup = Wakeup()
+        queue = JobQueue(
+            database=database,
+            registry=registry,
+            wakeup=wakeup,
+            lease_seconds=settings.jobs.lease_seconds,
+            default_max_attempts=settings.jobs.max_attempts,
+        )
+        worker_id = make_worker_id()
+        workers = WorkerPool(
+            queue=queue,
+            registry=registry,
+            concurrency=settings.server.worker_concurrency,
+            worker_id=worker_id,
+            poll_interval=settings.jobs.poll_interval_seconds,
+            shutdown_grace=settings.server.shutdown_grace_seconds,
+        )
+        listener = None
+        if database.backend == "postgresql":
+            dsn = settings.db.postgresql_url.replace("postgresql+asyncpg://", "postgresql://")
+            listener = PgListener(dsn=dsn, channel=NOTIFY_CHANNEL, wakeup=wakeup)
+        periodic = [
+            PeriodicTask(
+                "recover_stalled_jobs",
+                timedelta(seconds=max(settings.jobs.lease_seconds / 2, 1)),
+                queue.recover_stalled,
+                once_per_period=False,
+            ),
+            PeriodicTask("purge_jobs", timedelta(hours=6), lambda: _purge(queue, settings)),
+        ]
+        scheduler = Scheduler(database=database, worker_id=worker_id, tasks=periodic)
+        return cls(
+            settings=settings,
+            database=database,
+            registry=registry,
+            queue=queue,
+            worker_id=worker_id,
+            workers=workers,
+            scheduler=scheduler,
+            listener=listener,
+            periodic=periodic,
+        )
+
+    async def start(self) -> None:
+        """Migrate, then start listening, working and scheduling."""
+        await upgrade(self.database)
+        await self.queue.recover_stalled()
+        if self.listener is not None:
+            self.listener.start()
+        if self.settings.server.workers_enabled:
+            self.workers.start()
+        if self.settings.server.scheduler_enabled:
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+        await self.workers.stop()
+        if self.listener is not None:
+            await self.listener.stop()
+        self.queue.wakeup.close()
+        await self.database.dispose()
+
+
+async def _purge(queue: JobQueue, settings: Settings) -> int:
+    removed = await queue.purge(timedelta(days=settings.jobs.retention_days))
+    log.info("purged finished jobs", extra={"removed": removed})
+    return removed

@@ -1,0 +1,124 @@
+"""Periodic tasks inside the server process, run once per period across all replicas.
+
+Time is cut into periods of each task's interval (aligned to the epoch). Before running a task,
+a replica inserts the row (task, period) into `scheduler_ticks`; the primary key lets exactly
+one replica win, so three replicas still renew the watch once a day, not three times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, text
+
+from gmail_assistant.db.database import Database
+from gmail_assistant.db.types import UtcDateTime, utcnow
+
+__all__ = ["PeriodicTask", "Scheduler"]
+
+log = logging.getLogger(__name__)
+
+_CLAIM_TICK = text(
+    """INSERT INTO scheduler_ticks (task, period, claimed_by, claimed_at)
+       VALUES (:task, :period, :worker, :now)
+       ON CONFLICT (task, period) DO NOTHING"""
+).bindparams(bindparam("now", type_=UtcDateTime()))
+_PURGE_TICKS = text("DELETE FROM scheduler_ticks WHERE claimed_at < :before").bindparams(
+    bindparam("before", type_=UtcDateTime())
+)
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    name: str
+    interval: timedelta
+    run: Callable[[], Awaitable[object]]
+    # Tasks that are safe to repeat (stalled-job recovery) may skip the shared tick.
+    once_per_period: bool = True
+
+    def period(self, now: datetime) -> int:
+        return math.floor(now.timestamp() / self.interval.total_seconds())
+
+
+class Scheduler:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        worker_id: str,
+        tasks: list[PeriodicTask],
+        clock: Callable[[], datetime] = utcnow,
+        tick_seconds: float = 1.0,
+    ) -> None:
+        self.db = database
+        self.worker_id = worker_id
+        self.tasks = tasks
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self._seen: dict[str, int] = {}
+        self._loop: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[None]] = set()
+        self.runs: dict[str, int] = {}
+
+    def start(self) -> None:
+        self._loop = asyncio.create_task(self._run(), name="scheduler")
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._loop, *self._running) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception as exc:
+                log.warning("scheduler tick failed: %s: %s", type(exc).__name__, exc)
+            await asyncio.sleep(self.tick_seconds)
+
+    async def tick(self) -> list[str]:
+        """Start every task whose period has turned; returns the names started here."""
+        now = self.clock()
+        started = []
+        for task in self.tasks:
+            period = task.period(now)
+            if self._seen.get(task.name) == period:
+                continue
+            if task.once_per_period and not await self._claim(task, period, now):
+                self._seen[task.name] = period
+                continue
+            self._seen[task.name] = period
+            started.append(task.name)
+            job = asyncio.create_task(self._execute(task), name=f"periodic-{task.name}")
+            self._running.add(job)
+            job.add_done_callback(self._running.discard)
+        return started
+
+    async def _claim(self, task: PeriodicTask, period: int, now: datetime) -> bool:
+        async with self.db.write_connection() as conn:
+            result = await conn.execute(
+                _CLAIM_TICK,
+                {"task": task.name, "period": period, "worker": self.worker_id, "now": now},
+            )
+        return bool(result.rowcount)
+
+    async def _execute(self, task: PeriodicTask) -> None:
+        try:
+            await task.run()
+            self.runs[task.name] = self.runs.get(task.name, 0) + 1
+        except Exception as exc:
+            log.error("periodic task %s failed: %s: %s", task.name, type(exc).__name__, exc)
+
+    async def purge_ticks(self, older_than: timedelta) -> int:
+        async with self.db.write_connection() as conn:
+            result = await conn.execute(_PURGE_TICKS, {"before": self.clock() - older_than})
+        return int(result.rowcount or 0)

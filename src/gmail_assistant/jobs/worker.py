@@ -1,0 +1,183 @@
+"""The worker pool: N async workers claiming jobs, one heartbeat keeping their leases."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gmail_assistant.db.types import utcnow
+from gmail_assistant.jobs.models import Job
+from gmail_assistant.jobs.queue import JobQueue
+from gmail_assistant.jobs.registry import HandlerRegistry
+from gmail_assistant.jobs.retry import RetryPolicy
+from gmail_assistant.observability.context import job_context
+
+__all__ = ["JobOutcome", "WorkerPool", "make_worker_id"]
+
+log = logging.getLogger(__name__)
+
+
+def make_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    job: Job
+    outcome: str  # completed | retried | failed | released
+    seconds: float
+    error: str | None = None
+
+
+class WorkerPool:
+    def __init__(
+        self,
+        *,
+        queue: JobQueue,
+        registry: HandlerRegistry,
+        concurrency: int,
+        worker_id: str | None = None,
+        retry_policy: RetryPolicy | None = None,
+        poll_interval: float = 2.0,
+        shutdown_grace: float = 20.0,
+        on_outcome: Callable[[JobOutcome], None] | None = None,
+    ) -> None:
+        self.queue = queue
+        self.registry = registry
+        self.concurrency = concurrency
+        self.worker_id = worker_id or make_worker_id()
+        self.retry_policy = retry_policy or RetryPolicy()
+        self.poll_interval = poll_interval
+        self.shutdown_grace = shutdown_grace
+        self.on_outcome = on_outcome
+        self._stopping = asyncio.Event()
+        self._workers: list[asyncio.Task[None]] = []
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._running: dict[int, asyncio.Task[None]] = {}
+
+    @property
+    def running_jobs(self) -> int:
+        return len(self._running)
+
+    def start(self) -> None:
+        self._stopping.clear()
+        for index in range(self.concurrency):
+            self._workers.append(asyncio.create_task(self._work(), name=f"worker-{index}"))
+        self._heartbeat = asyncio.create_task(self._beat(), name="worker-heartbeat")
+        log.info("worker pool started", extra={"workers": self.concurrency})
+
+    async def stop(self) -> None:
+        """Stop claiming; let running jobs finish within the grace period, release the rest."""
+        self._stopping.set()
+        self.queue.wakeup.notify()
+        if self._workers:
+            _done, pending = await asyncio.wait(self._workers, timeout=self.shutdown_grace)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        self._workers.clear()
+        log.info("worker pool stopped")
+
+    async def _beat(self) -> None:
+        interval = max(self.queue.lease.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.queue.heartbeat(self.worker_id)
+            except Exception as exc:  # the next beat tries again; the lease has slack
+                log.warning("heartbeat failed: %s", type(exc).__name__)
+
+    async def _work(self) -> None:
+        wakeup = self.queue.wakeup
+        while not self._stopping.is_set():
+            wakeup.clear()
+            try:
+                job = await self.queue.claim(self.worker_id)
+            except Exception as exc:
+                log.warning("claim failed: %s: %s", type(exc).__name__, exc)
+                await self._idle(self.poll_interval)
+                continue
+            if job is None:
+                await self._idle(await self._idle_timeout())
+                continue
+            await self._run(job)
+
+    async def _idle_timeout(self) -> float:
+        try:
+            due = await self.queue.next_run_after()
+        except Exception:
+            return self.poll_interval
+        if due is None:
+            return self.poll_interval
+        return min(max((due - utcnow()).total_seconds(), 0.01), self.poll_interval)
+
+    async def _idle(self, timeout: float) -> None:
+        if self._stopping.is_set():
+            return
+        await self.queue.wakeup.wait(timeout)
+
+    async def _run(self, job: Job) -> None:
+        spec = self.registry.get(job.job_type)
+        started = asyncio.get_running_loop().time()
+        with job_context(job_id=job.id, user_id=job.user_id, thread_id=job.thread_id):
+            if spec is None:
+                await self.queue.fail(job, self.worker_id, f"no handler for {job.job_type!r}")
+                self._report(job, "failed", started, "no handler")
+                return
+            task = asyncio.create_task(spec.handler(job), name=f"job-{job.id}")
+            self._running[job.id] = task
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                # Shutdown ran out of grace: stop the job and hand it back untouched.
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+                await self._safely(self.queue.release(job, self.worker_id))
+                self._report(job, "released", started)
+                raise
+            except Exception as exc:
+                await self._handle_failure(job, exc, started)
+            else:
+                await self._safely(self.queue.complete(job, self.worker_id))
+                self._report(job, "completed", started)
+            finally:
+                self._running.pop(job.id, None)
+
+    async def _handle_failure(self, job: Job, exc: Exception, started: float) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        decision = self.retry_policy.decide(
+            error=exc, attempts=job.attempts, max_attempts=job.max_attempts, now=utcnow()
+        )
+        if decision.retry and decision.run_after is not None:
+            log.warning("job failed, will retry: %s", error, extra={"attempt": job.attempts})
+            await self._safely(self.queue.retry(job, self.worker_id, error, decision.run_after))
+            self._report(job, "retried", started, error)
+        else:
+            log.error("job failed permanently: %s", error, extra={"attempt": job.attempts})
+            await self._safely(self.queue.fail(job, self.worker_id, error))
+            self._report(job, "failed", started, error)
+
+    async def _safely(self, step: object) -> None:
+        """Queue bookkeeping that fails (disk full, DB gone) leaves the lease to expire."""
+        try:
+            await step  # type: ignore[misc]
+        except Exception as exc:
+            log.error("could not record job outcome: %s: %s", type(exc).__name__, exc)
+
+    def _report(self, job: Job, outcome: str, started: float, error: str | None = None) -> None:
+        if self.on_outcome is not None:
+            seconds = asyncio.get_running_loop().time() - started
+            self.on_outcome(JobOutcome(job, outcome, seconds, error))

@@ -1,0 +1,1 @@
+"""Logs, error reporting and metrics."""
