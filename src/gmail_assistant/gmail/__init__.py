@@ -1,0 +1,1 @@
+"""Gmail: the adapter over google-api-python-client, MIME parsing, reply composition, auth."""
