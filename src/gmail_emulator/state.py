@@ -101,6 +101,7 @@ class EmulatorState(OwnerActions):
             self.violations = []
             self.token_refreshes = {}
             self.faults.clear()
+            self.faults.injected.clear()
             for email in self._seed:
                 self.create_mailbox(email)
 
