@@ -1,0 +1,224 @@
+"""`LlmGateway`: the one door to the models.
+
+Each call goes through the real `litellm.acompletion` (also for the offline model) with
+LiteLLM's own retries off; ours wrap it: a semaphore per model bounds concurrency, retryable
+errors (rate limits, 5xx, timeouts) back off with jitter, and every attempt, failed or not,
+is handed to the recorder as one `LlmCallRecord`. Cost lookup and the `response_format`
+capability check are best effort and never fail a call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from gmail_assistant.llm._litellm import OFFLINE_PROVIDER, get_litellm
+from gmail_assistant.llm.errors import LlmError, LlmResponseError, translate_exception
+from gmail_assistant.llm.records import CallContext, LlmCallRecord, LlmCallRecorder, LlmResult
+from gmail_assistant.llm.retry import RetryPolicy
+from gmail_assistant.settings import LlmSettings
+
+__all__ = ["LlmGateway", "Sleep"]
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[object]]
+
+
+def _is_offline(model: str) -> bool:
+    return model.startswith(f"{OFFLINE_PROVIDER}/")
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+class LlmGateway:
+    def __init__(
+        self,
+        *,
+        settings: LlmSettings,
+        recorder: LlmCallRecorder,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self._settings = settings
+        self._recorder = recorder
+        self._sleep = sleep
+        self._clock = clock
+        self._jitter = jitter
+        self._policy = retry_policy or RetryPolicy(max_retries=settings.max_retries)
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._json_support: dict[str, bool] = {}
+        self._litellm = get_litellm()
+
+    async def complete(
+        self,
+        *,
+        purpose: str,
+        model: str,
+        system: str,
+        user: str,
+        json_mode: bool = False,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        context: CallContext | None = None,
+    ) -> LlmResult:
+        """Ask `model`; retry what may pass next time; raise an `LlmError` otherwise."""
+        context = context or CallContext()
+        kwargs = self._request(model, system, user, json_mode, max_tokens, temperature)
+        attempt = 0
+        while True:
+            attempt += 1
+            started = self._clock()
+            try:
+                async with self._semaphore(model):
+                    started = self._clock()  # queueing for the semaphore is not latency
+                    response = await self._litellm.acompletion(**kwargs)
+                result = self._result(response, model, started, attempt)
+            except Exception as exc:
+                error = translate_exception(exc)
+                latency = self._elapsed_ms(started)
+                await self._record(purpose, model, system, user, context, attempt, latency, error)
+                wait = self._policy.delay(error, attempt=attempt, jitter=self._jitter())
+                logger.warning(
+                    "llm call failed",
+                    extra={
+                        "purpose": purpose,
+                        "model": model,
+                        "attempt": attempt,
+                        "error": type(error).__name__,
+                        "retry_in_s": wait,
+                        "job_id": context.job_id,
+                        "thread_id": context.thread_id,
+                    },
+                )
+                if wait is None:
+                    if error is exc:
+                        raise
+                    raise error from exc
+                await self._sleep(wait)
+                continue
+            await self._record(
+                purpose, model, system, user, context, attempt, result.latency_ms, None, result
+            )
+            return result
+
+    def _request(
+        self,
+        model: str,
+        system: str,
+        user: str,
+        json_mode: bool,
+        max_tokens: int | None,
+        temperature: float | None,
+    ) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "model": model,
+            "messages": [
+                {"role": "system", "content": system},
+                {"role": "user", "content": user},
+            ],
+            "timeout": self._settings.timeout_seconds,
+            "num_retries": 0,  # retries are ours: they are recorded and use our backoff
+            "drop_params": True,  # e.g. temperature on a model that refuses it
+        }
+        if self._settings.api_base and not _is_offline(model):
+            kwargs["api_base"] = self._settings.api_base
+        if max_tokens is not None:
+            kwargs["max_tokens"] = max_tokens
+        if temperature is not None:
+            kwargs["temperature"] = temperature
+        if json_mode and self.supports_json_mode(model):
+            kwargs["response_format"] = {"type": "json_object"}
+        return kwargs
+
+    def supports_json_mode(self, model: str) -> bool:
+        """Whether the provider takes `response_format`; False when LiteLLM cannot tell."""
+        if model not in self._json_support:
+            try:
+                params = self._litellm.get_supported_openai_params(model=model) or []
+                supported = "response_format" in params
+            except Exception:
+                supported = False
+            self._json_support[model] = supported
+        return self._json_support[model]
+
+    def _semaphore(self, model: str) -> asyncio.Semaphore:
+        if model not in self._semaphores:
+            self._semaphores[model] = asyncio.Semaphore(self._settings.max_concurrency_per_model)
+        return self._semaphores[model]
+
+    def _elapsed_ms(self, started: float) -> int:
+        return max(0, round((self._clock() - started) * 1000))
+
+    def _result(self, response: Any, model: str, started: float, attempt: int) -> LlmResult:
+        latency = self._elapsed_ms(started)
+        try:
+            text = response.choices[0].message.content
+        except (AttributeError, IndexError, TypeError) as exc:
+            raise LlmResponseError(f"answer without a message: {exc}") from exc
+        if not isinstance(text, str) or not text.strip():
+            raise LlmResponseError("empty answer")
+        usage = getattr(response, "usage", None)
+        return LlmResult(
+            text=text,
+            model=model,  # as configured; providers report bare or dated names
+            prompt_tokens=_int_or_none(getattr(usage, "prompt_tokens", None)),
+            completion_tokens=_int_or_none(getattr(usage, "completion_tokens", None)),
+            latency_ms=latency,
+            cost_usd=self._cost(response, model),
+            offline=_is_offline(model),
+            attempts=attempt,
+        )
+
+    def _cost(self, response: Any, model: str) -> float | None:
+        if _is_offline(model):
+            return 0.0
+        try:
+            return float(self._litellm.completion_cost(completion_response=response, model=model))
+        except Exception:  # unknown model or price: the call itself succeeded
+            logger.info("no price for model", extra={"model": model})
+            return None
+
+    async def _record(
+        self,
+        purpose: str,
+        model: str,
+        system: str,
+        user: str,
+        context: CallContext,
+        attempt: int,
+        latency_ms: int,
+        error: LlmError | None,
+        result: LlmResult | None = None,
+    ) -> None:
+        record = LlmCallRecord(
+            purpose=purpose,
+            model=model,
+            system_prompt=system,
+            user_prompt=user,
+            response_text=result.text if result else None,
+            prompt_tokens=result.prompt_tokens if result else None,
+            completion_tokens=result.completion_tokens if result else None,
+            latency_ms=latency_ms,
+            cost_usd=result.cost_usd if result else None,
+            error=f"{type(error).__name__}: {error}" if error else None,
+            attempt=attempt,
+            created_at=datetime.now(UTC),
+            user_id=context.user_id,
+            email_id=context.email_id,
+            thread_id=context.thread_id,
+            job_id=context.job_id,
+        )
+        try:
+            await self._recorder.record(record)
+        except Exception:  # losing an audit row must not lose the model's answer
+            logger.exception("could not record llm call", extra={"purpose": purpose})

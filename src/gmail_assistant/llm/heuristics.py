@@ -1,0 +1,211 @@
+"""The offline demo model's rules: transparent keyword heuristics, no learning, no network.
+
+Shared by the `offline/...` LiteLLM provider and the fake OpenAI-compatible server. The
+rules are documented in `gmail_assistant.llm.offline`. Everything here is a pure function
+of the prompt text, so the same prompt always gets the same answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+__all__ = [
+    "OFFLINE_LABEL",
+    "OWNER_WROTE_LAST_QUESTION",
+    "classify_text",
+    "detect_language",
+    "detect_purpose",
+    "draft_text",
+    "email_text",
+    "estimate_tokens",
+    "offline_reply",
+    "split_messages",
+]
+
+OFFLINE_LABEL = "[offline demo model]"
+OWNER_WROTE_LAST_QUESTION = "Did the mailbox owner write the last message of this thread?"
+
+_DATA_RE = re.compile(r"<email_data>\n?(.*?)\n?</email_data>", re.DOTALL)
+_INSTRUCTIONS_RE = re.compile(r"<owner_instructions>\n?(.*?)\n?</owner_instructions>", re.DOTALL)
+_PURPOSE_RE = re.compile(r"\(prompt ([a-z_]+)\.v\d+\)")
+_SIGN_OFF_RE = re.compile(r"^Sign-off: *(.+)$", re.MULTILINE)
+_LANGUAGE_RE = re.compile(r"language code(?: is|:)\s+([a-z]{2})\b")
+_FROM_RE = re.compile(r"^From: .*?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.MULTILINE)
+
+_STOPWORDS = {
+    "cs": "a je se na že to v ve ale jak jsem jste bych prosím děkuji dobrý den vás vám"
+    " pro do od jsme bude by mi si co když nebo také",
+    "de": "und ist der die das nicht mit sie ich wir für auf ein eine bitte danke ihr"
+    " ihnen zu den dem von haben wird sehr grüße",
+    "en": "the and is are you your we to of for with please thanks thank this that"
+    " have will be it on in can could would",
+}
+_DIACRITICS = {"cs": set("ěščřžýůťďňĚŠČŘŽÝŮŤĎŇ"), "de": set("äöüßÄÖÜ")}
+
+# (category, confidence, "|"-separated keywords); the first rule with a matching keyword wins.
+_RULE_TABLE = [
+    (
+        "fyi",
+        0.9,
+        "unsubscribe|newsletter|odhlásit|odhlášení|abbestellen|abmelden|no-reply|noreply"
+        "|do not reply|nevracejte|notification|oznámení|benachrichtigung",
+    ),
+    (
+        "fyi",
+        0.85,
+        "receipt|payment received|has been paid|thank you for your payment|paid in full"
+        "|zaplaceno|uhrazeno|přijali jsme platbu|potvrzení platby|účtenka|bezahlt"
+        "|zahlungsbestätigung|quittung|zahlung erhalten",
+    ),
+    (
+        "payment_request",
+        0.85,
+        "invoice|amount due|payment due|due date|due by|overdue|faktura|fakturu|k úhradě"
+        "|splatnost|splatná|rechnung|fällig|zahlbar|mahnung",
+    ),
+    (
+        "action_required",
+        0.8,
+        "please sign|please approve|please confirm by|sign by|approve by|podepište|podepsat"
+        "|schvalte|schválit|potvrďte do|bitte unterschreiben|bitte genehmigen"
+        "|bitte bestätigen sie bis|unterschreiben sie",
+    ),
+    (
+        "needs_response",
+        0.75,
+        "?|could you|can you|would you|let me know|please|mohl byste|mohla byste|můžete"
+        "|můžeš|prosím|dejte vědět|dej vědět|könnten sie|können sie|bitte"
+        "|lassen sie mich wissen|kannst du",
+    ),
+]
+_RULES = [(category, conf, tuple(words.split("|"))) for category, conf, words in _RULE_TABLE]
+_INFORMAL = ("ahoj", "čau", "hi ", "hey", "hallo", "servus", "cześć")
+_FORMAL = ("vážený", "vážená", "sehr geehrte", "dear sir", "dear madam", "to whom it may")
+
+
+def estimate_tokens(text: str) -> int:
+    return max(1, len(text) // 4) if text else 0
+
+
+def split_messages(messages: list[dict[str, Any]]) -> tuple[str, str]:
+    def text(message: dict[str, Any]) -> str:
+        content = message.get("content") or ""
+        if isinstance(content, list):  # OpenAI content parts
+            return "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+        return str(content)
+
+    system = "\n\n".join(text(m) for m in messages if m.get("role") == "system")
+    user = "\n\n".join(text(m) for m in messages if m.get("role") != "system")
+    return system, user
+
+
+def email_text(prompt: str) -> str:
+    """The email content of a prompt: its `<email_data>` blocks, or the whole text."""
+    blocks = _DATA_RE.findall(prompt)
+    return "\n\n".join(blocks) if blocks else prompt
+
+
+def _last_block(prompt: str) -> str:
+    blocks = _DATA_RE.findall(prompt)
+    return blocks[-1] if blocks else prompt
+
+
+def detect_language(text: str) -> str:
+    """cs, de or en: diacritics count 3 points each, stopwords 1 point; ties go to en."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    scores = {lang: sum(w in set(stop.split()) for w in words) for lang, stop in _STOPWORDS.items()}
+    for lang, marks in _DIACRITICS.items():
+        scores[lang] += 3 * sum(ch in marks for ch in text)
+    best = max(scores.values())
+    if best == 0 or scores["en"] == best:
+        return "en"
+    return "cs" if scores["cs"] == best else "de"
+
+
+def detect_purpose(system: str, user: str, model: str = "") -> str:
+    """classify, draft, rework or context: from the prompt's marker, else the model name."""
+    match = _PURPOSE_RE.search(system) or _PURPOSE_RE.search(user)
+    if match:
+        return match.group(1)
+    tail = model.rsplit("/", 1)[-1]
+    return tail if tail in {"classify", "draft", "rework", "context"} else "draft"
+
+
+def _style(text: str) -> str:
+    head = text.lower()[:400]
+    if any(word in head for word in _FORMAL):
+        return "formal"
+    if any(word in head for word in _INFORMAL):
+        return "informal"
+    return "business"
+
+
+def classify_text(system: str, user: str) -> dict[str, object]:
+    """The classify prompt's JSON answer, decided by the first matching keyword rule."""
+    mail = _last_block(user)
+    body = mail.lower()
+    language = detect_language(mail)
+    sender = _FROM_RE.search(mail)
+    queries = [f"from:{sender.group(1)}"] if sender else []
+    base = {"language": language, "style": _style(body), "context_queries": queries}
+    if re.search(re.escape(OWNER_WROTE_LAST_QUESTION) + r"\s*yes", user, re.IGNORECASE):
+        reason = "offline demo model: the owner wrote the last message"
+        return {"category": "waiting", "confidence": 0.9, "reasoning": reason, **base}
+    for category, confidence, keywords in _RULES:
+        hit = next((k for k in keywords if k in body), None)
+        if hit:
+            reason = f"offline demo model: keyword {hit!r} matched the {category} rule"
+            return {"category": category, "confidence": confidence, "reasoning": reason, **base}
+    reason = "offline demo model: no rule matched"
+    return {"category": "fyi", "confidence": 0.5, "reasoning": reason, **base}
+
+
+_TEMPLATES = {
+    "cs": (
+        "Dobrý den,\n\nděkuji za Vaši zprávu. Podívám se na to a ozvu se co nejdříve.",
+        "Upravená verze podle pokynů: {instructions}",
+        "S pozdravem",
+        "Tento koncept napsal offline demo model, ne skutečný jazykový model.",
+    ),
+    "de": (
+        "Guten Tag,\n\nvielen Dank für Ihre Nachricht. Ich sehe mir das an und melde mich"
+        " so bald wie möglich.",
+        "Überarbeitet nach den Anweisungen: {instructions}",
+        "Mit freundlichen Grüßen",
+        "Dieser Entwurf wurde vom Offline-Demomodell geschrieben, nicht von einem echten"
+        " Sprachmodell.",
+    ),
+    "en": (
+        "Hello,\n\nthank you for your message. I will look into it and get back to you soon.",
+        "Reworked as instructed: {instructions}",
+        "Best regards",
+        "This draft was written by the offline demo model, not a real language model.",
+    ),
+}
+
+
+def draft_text(system: str, user: str, *, rework: bool = False) -> str:
+    """A template reply in the prompt's language, labelled as the offline model's work."""
+    stated = _LANGUAGE_RE.search(system)
+    language = stated.group(1) if stated else detect_language(_last_block(user))
+    body, rework_line, default_sign_off, note = _TEMPLATES.get(language, _TEMPLATES["en"])
+    parts = [OFFLINE_LABEL, body]
+    instructions = _INSTRUCTIONS_RE.search(user)
+    if rework and instructions:
+        parts.append(rework_line.format(instructions=" ".join(instructions.group(1).split())))
+    sign_off = _SIGN_OFF_RE.search(system)
+    parts.append(sign_off.group(1).strip() if sign_off else default_sign_off)
+    parts.append(f"-- \n{note}")
+    return "\n\n".join(parts)
+
+
+def offline_reply(system: str, user: str, model: str = "") -> str:
+    """What the offline model answers to this prompt."""
+    purpose = detect_purpose(system, user, model)
+    if purpose == "classify":
+        return json.dumps(classify_text(system, user), ensure_ascii=False)
+    if purpose == "context":
+        return json.dumps({"queries": classify_text(system, user)["context_queries"]})
+    return draft_text(system, user, rework=purpose == "rework")

@@ -1,0 +1,65 @@
+"""Check at start that every configured model has its provider key in the environment.
+
+Provider keys come only from the environment (`GEMINI_API_KEY`, `ANTHROPIC_API_KEY`, …).
+A missing key is a warning in development, where the offline model or a fake server may
+stand in, and `LlmConfigError` in production, so the pod fails at start instead of inside
+the first job.
+"""
+
+from __future__ import annotations
+
+from gmail_assistant.llm._litellm import OFFLINE_PROVIDER, get_litellm
+from gmail_assistant.llm.errors import LlmConfigError
+from gmail_assistant.settings import LlmSettings
+
+__all__ = ["check_provider_keys"]
+
+# The variable to name first when LiteLLM accepts several (gemini takes GOOGLE_API_KEY too).
+_PREFERRED = {"gemini": "GEMINI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+_SETTINGS = ("classify_model", "draft_model", "context_model", "agent_model")
+
+
+def _provider(model: str) -> str:
+    return model.split("/", 1)[0] if "/" in model else ""
+
+
+def _problem(setting: str, model: str, api_base: str) -> str | None:
+    provider = _provider(model)
+    variable = f"GMA_LLM_{setting.upper()}"
+    if provider == OFFLINE_PROVIDER:
+        return None
+    if api_base and provider == "openai":
+        return None  # an OpenAI-compatible server of our own (fake, local); any key does
+    try:
+        found = get_litellm().validate_environment(model=model)
+    except Exception as exc:  # LiteLLM could not even resolve the provider
+        return f"{variable}={model}: cannot check its provider keys ({type(exc).__name__}: {exc})"
+    missing = [str(key) for key in found.get("missing_keys") or []]
+    if found.get("keys_in_environment") or not missing:
+        return None
+    preferred = _PREFERRED.get(provider)
+    if preferred in missing:
+        missing.remove(preferred)
+        missing.insert(0, preferred)
+    alternatives = f" (or {', '.join(missing[1:])})" if len(missing) > 1 else ""
+    return f"{missing[0]}{alternatives}: not set, required by {variable}={model}"
+
+
+def check_provider_keys(settings: LlmSettings, *, production: bool) -> list[str]:
+    """Problems with the provider keys of the configured models.
+
+    Returns them as warnings in development; raises `LlmConfigError` listing all of them in
+    production.
+    """
+    problems: list[str] = []
+    seen: set[str] = set()
+    for setting in _SETTINGS:
+        model = getattr(settings, setting)
+        problem = _problem(setting, model, settings.api_base)
+        key = problem.split(":", 1)[0] if problem else ""
+        if problem and key not in seen:  # one message per missing variable
+            seen.add(key)
+            problems.append(problem)
+    if problems and production:
+        raise LlmConfigError("; ".join(problems))
+    return problems

@@ -1,0 +1,75 @@
+"""The deterministic offline model, plugged into LiteLLM as the provider `offline`.
+
+Model names `offline/classify`, `offline/draft`, `offline/context` (any `offline/<x>`) go
+through the real `litellm.acompletion` path, so the gateway, its records and its retries
+behave exactly as with a real provider, with no account and no network. Everything it writes
+is labelled: drafts start with "[offline demo model]" and end with a note in the reply's
+language; classification reasons start with "offline demo model:". Cost is 0 and tokens are
+estimated as characters / 4.
+
+What it answers is chosen by the prompt's marker "(prompt <name>.vN)", else by the model
+name (`offline/classify` → classify), else a draft.
+
+Classification (the first rule that matches the latest `<email_data>` block wins):
+  1. waiting          — the prompt says the owner wrote the last message ("… thread? yes")
+  2. fyi (0.9)        — newsletters and notifications: unsubscribe / newsletter / no-reply /
+                        notification, odhlásit / oznámení, abbestellen / Benachrichtigung
+  3. fyi (0.85)       — receipts and paid bills: receipt / paid, zaplaceno / uhrazeno /
+                        potvrzení platby, bezahlt / Zahlungsbestätigung / Quittung
+  4. payment_request  — unpaid bills: invoice / amount due / due date / overdue,
+                        faktura / k úhradě / splatnost, Rechnung / fällig / zahlbar / Mahnung
+  5. action_required  — please sign / approve / confirm by, podepište / schválit /
+                        potvrďte do, bitte unterschreiben / genehmigen / bestätigen Sie bis
+  6. needs_response   — a question mark, or a request: could/can/would you, let me know,
+                        please; můžete / prosím / dejte vědět; können Sie / bitte
+  7. fyi (0.5)        — nothing matched
+Language: Czech and German diacritics score 3 points each, stopwords of cs/de/en 1 point;
+the highest score wins, ties and nothing at all give en. Style: formal for "Vážený",
+"Sehr geehrte", "Dear Sir/Madam"; informal for "Ahoj", "Hi", "Hallo"; otherwise business.
+context_queries: `from:<sender address>` when the block has a From: header.
+
+Drafts: a fixed polite reply in the language the prompt states (else the detected one),
+the prompt's sign-off, and for reworks a line repeating the owner's instructions.
+"""
+
+from __future__ import annotations
+
+import time
+from types import ModuleType
+from typing import Any
+
+from gmail_assistant.llm.heuristics import estimate_tokens, offline_reply, split_messages
+
+__all__ = ["build_offline_provider"]
+
+
+def build_offline_provider(litellm: ModuleType) -> Any:
+    """An instance of a `litellm.CustomLLM` subclass; built here so that the class is
+    defined only once LiteLLM has been imported (through `_litellm.get_litellm`)."""
+
+    class OfflineProvider(litellm.CustomLLM):  # type: ignore[name-defined,misc]
+        def _answer(self, model: str, messages: list[dict[str, Any]], model_response: Any) -> Any:
+            system, user = split_messages(messages)
+            reply = offline_reply(system, user, model)
+            model_response.choices[0].message.content = reply
+            model_response.choices[0].finish_reason = "stop"
+            model_response.model = f"offline/{model}"
+            model_response.created = int(time.time())
+            prompt_tokens = estimate_tokens(system) + estimate_tokens(user)
+            completion_tokens = estimate_tokens(reply)
+            model_response.usage = litellm.Usage(
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                total_tokens=prompt_tokens + completion_tokens,
+            )
+            return model_response
+
+        def completion(self, model: str, messages: list[Any], *args: Any, **kwargs: Any) -> Any:
+            return self._answer(model, messages, kwargs["model_response"])
+
+        async def acompletion(
+            self, model: str, messages: list[Any], *args: Any, **kwargs: Any
+        ) -> Any:
+            return self._answer(model, messages, kwargs["model_response"])
+
+    return OfflineProvider()
