@@ -1,0 +1,68 @@
+"""docker-compose.yml and .env.example: single-host setup, placeholders only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((REPO / "docker-compose.yml").read_text()))
+
+
+def test_app_service(compose: dict[str, Any]) -> None:
+    app = compose["services"]["app"]
+    assert "profiles" not in app, "the app starts without any profile"
+    assert app["env_file"] == ".env"
+    assert "8000:8000" in app["ports"]
+    assert "./data:/app/data" in app["volumes"]
+    assert "./config:/app/config:ro" in app["volumes"]
+    assert app["restart"] in ("unless-stopped", "always")
+    assert "/api/health" in " ".join(app["healthcheck"]["test"])
+    assert app["image"].startswith("ghcr.io/landovsky/gmail-assistant:")
+
+
+def test_postgres_is_an_optional_profile(compose: dict[str, Any]) -> None:
+    postgres = compose["services"]["postgres"]
+    assert postgres["image"] == "postgres:16"
+    assert postgres["profiles"] == ["postgres"]
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    dependency = compose["services"]["app"]["depends_on"]["postgres"]
+    assert dependency == {"condition": "service_healthy", "required": False}
+    example = (REPO / ".env.example").read_text()
+    assert "GMA_DB_BACKEND=postgresql" in example
+    assert re.search(r"GMA_DB_POSTGRESQL_URL=postgresql://\S+@postgres:5432/", example)
+
+
+PLACEHOLDER = re.compile(r"replace-me|your-project|example\.com|^$")
+SAFE_DEFAULTS = {"GMA_ENVIRONMENT", "GMA_SERVER_LOG_LEVEL", "GMA_SERVER_ADMIN_USER"}
+
+
+def test_env_example_has_only_placeholders() -> None:
+    entries = {}
+    for line in (REPO / ".env.example").read_text().splitlines():
+        line = line.lstrip("# ").strip()
+        if re.match(r"^[A-Z][A-Z0-9_]*=", line):
+            name, _, value = line.partition("=")
+            entries[name] = value
+    assert entries["GEMINI_API_KEY"] == "replace-me"
+    for name, value in entries.items():
+        secretish = re.search(r"KEY|PASSWORD|TOKEN|DSN|SECRET", name)
+        if secretish:
+            assert PLACEHOLDER.search(value), f"{name} must be a placeholder, got {value!r}"
+        elif name not in SAFE_DEFAULTS and not name.startswith(("GMA_LLM_", "GMA_DB_BACKEND")):
+            assert PLACEHOLDER.search(value) or value.startswith(("https://s3.", "eu-", "gma")), (
+                name
+            )
+
+
+def test_env_file_stays_out_of_git() -> None:
+    ignored = (REPO / ".gitignore").read_text().splitlines()
+    assert ".env" in ignored
