@@ -10,6 +10,7 @@ from starlette.types import Receive, Scope, Send
 
 from gmail_emulator import api_drafts, api_mailbox, api_messages, api_threads
 from gmail_emulator.auth import token_endpoint
+from gmail_emulator.batch import batch_endpoint
 from gmail_emulator.control import control_routes
 from gmail_emulator.endpoint import RAW_SEND_KEY, gmail_route
 from gmail_emulator.errors import error_body
@@ -53,6 +54,7 @@ def create_app(state: EmulatorState | None = None) -> EmulatorApp:
         routes=[
             Route("/token", token_endpoint, methods=["POST"]),
             Route("/_emulator/health", _health, methods=["GET"]),
+            Route("/batch/gmail/v1", batch_endpoint, methods=["POST"]),
             *control_routes(),
             *gmail_routes(),
         ],

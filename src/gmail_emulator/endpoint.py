@@ -100,9 +100,13 @@ class _NoResponse(Response):
 def _abort_connection(request: Request) -> bool:
     """Reset the TCP connection under this request (uvicorn exposes the transport)."""
     raw_send = request.scope.get(RAW_SEND_KEY)
-    transport = getattr(getattr(raw_send, "__self__", None), "transport", None)
+    cycle = getattr(raw_send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
     if transport is None:
         return False
+    if hasattr(cycle, "disconnected"):
+        # Tell uvicorn the peer is gone, so it does not log a missing response as an error.
+        cycle.disconnected = True
     sock = transport.get_extra_info("socket")
     if sock is not None:
         # linger 0: close() sends RST, so the client sees a reset, not a clean EOF

@@ -25,6 +25,8 @@ def emu(_server: RunningEmulator) -> RunningEmulator:
 
 
 @pytest.fixture
-def gmail(emu: RunningEmulator) -> Any:
+def gmail(emu: RunningEmulator) -> Iterator[Any]:
     """The real googleapiclient Gmail service for owner@example.com."""
-    return gmail_service(emu.url, OWNER)
+    service = gmail_service(emu.url, OWNER)
+    yield service
+    service.close()

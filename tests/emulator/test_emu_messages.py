@@ -288,3 +288,32 @@ def test_batch_modify(emu: RunningEmulator, gmail: Any) -> None:
         "labelsAdded",
         "labelsRemoved",
     ] * 3
+
+
+def test_batch_requests_against_the_emulator(emu: RunningEmulator, gmail: Any) -> None:
+    from googleapiclient.http import BatchHttpRequest
+
+    ids = [emu.deliver(subject=f"b{i}", body="x").id for i in range(3)]
+    results: dict[str, Any] = {}
+
+    def collect(request_id: str, response: Any, exception: Any) -> None:
+        results[request_id] = exception if exception is not None else response
+
+    batch = BatchHttpRequest(callback=collect, batch_uri=f"{emu.url}/batch/gmail/v1")
+    for message_id in [*ids, "ffffffffffffffff"]:
+        batch.add(
+            gmail.users().messages().get(userId="me", id=message_id, format="minimal"),
+            request_id=message_id,
+        )
+    batch.add(
+        gmail.users()
+        .messages()
+        .modify(userId="me", id=ids[0], body={"removeLabelIds": ["UNREAD"]}),
+        request_id="modify",
+    )
+    batch.execute()
+    assert [results[i]["id"] for i in ids] == ids
+    assert isinstance(results["ffffffffffffffff"], HttpError)
+    assert results["ffffffffffffffff"].status_code == 404
+    assert results["modify"]["labelIds"] == ["INBOX"]
+    assert emu.calls()["calls"] == {"messages.get": 4, "messages.modify": 1}
