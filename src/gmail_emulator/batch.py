@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import uuid
+from email.message import Message
 from http import HTTPStatus
 
 import httpx
@@ -64,6 +65,8 @@ async def batch_endpoint(request: Request) -> Response:
     transport = httpx.ASGITransport(app=request.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
         for part in parts:
+            if not isinstance(part, Message):
+                continue
             content_id = str(part.get("Content-ID") or "").strip().strip("<>")
             payload = part.get_payload()
             method, path, headers, body = _split_http(str(payload))

@@ -104,7 +104,7 @@ def _abort_connection(request: Request) -> bool:
     transport = getattr(cycle, "transport", None)
     if transport is None:
         return False
-    if hasattr(cycle, "disconnected"):
+    if cycle is not None and hasattr(cycle, "disconnected"):
         # Tell uvicorn the peer is gone, so it does not log a missing response as an error.
         cycle.disconnected = True
     sock = transport.get_extra_info("socket")
