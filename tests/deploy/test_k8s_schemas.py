@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
 import pytest
+import yaml
 from kubernetes_validate.utils import latest_version
 
 Manifest = dict[str, Any]
+TOOLS = Path(__file__).resolve().parents[2] / "deploy" / "k8s" / "tools"
 CORE_KINDS = {"Deployment", "Service", "Ingress", "PersistentVolumeClaim"}
 # An older release the cluster may still run, and the newest schema the package ships.
 VERSIONS = ("1.28.0", latest_version())
@@ -20,6 +23,15 @@ def test_core_kinds_validate_strictly(base_manifests: list[Manifest], version: s
     assert {m["kind"] for m in core} == CORE_KINDS
     for manifest in core:
         kubernetes_validate.validate(manifest, version, strict=True)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_maintenance_pod_validates_and_mounts_the_database(version: str) -> None:
+    pod = yaml.safe_load((TOOLS / "maintenance-pod.yaml").read_text())
+    kubernetes_validate.validate(pod, version, strict=True)
+    (volume,) = pod["spec"]["volumes"]
+    assert volume["persistentVolumeClaim"]["claimName"] == "gmail-assistant-db"
+    assert pod["spec"]["securityContext"]["runAsUser"] == 1000
 
 
 def test_traefik_middleware(base_manifests: list[Manifest]) -> None:
