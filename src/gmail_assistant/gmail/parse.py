@@ -128,6 +128,7 @@ def _part_text(part: Mapping[str, Any], headers: Headers, walk: _Walk) -> str | 
         walk.warnings.append(f"part {part_id!r}: broken base64, skipped")
         return None
     text, warning = decode_bytes(raw, _charset(headers))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if warning:
         walk.warnings.append(f"part {part_id!r}: {warning}")
     if str(part.get("mimeType", "")).lower() == "text/html":
