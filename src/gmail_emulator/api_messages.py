@@ -44,7 +44,10 @@ def raw_of(body: dict[str, Any]) -> bytes:
 
 
 def _minimal(message: StoredMessage) -> dict[str, Any]:
-    return {"id": message.id, "threadId": message.thread_id, "labelIds": list(message.label_ids)}
+    out: dict[str, Any] = {"id": message.id, "threadId": message.thread_id}
+    if message.label_ids:
+        out["labelIds"] = list(message.label_ids)
+    return out
 
 
 def list_messages(call: ApiCall) -> dict[str, Any]:

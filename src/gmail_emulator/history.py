@@ -25,7 +25,10 @@ class MessageRef:
     label_ids: tuple[str, ...]
 
     def resource(self) -> dict[str, Any]:
-        return {"id": self.id, "threadId": self.thread_id, "labelIds": list(self.label_ids)}
+        out: dict[str, Any] = {"id": self.id, "threadId": self.thread_id}
+        if self.label_ids:
+            out["labelIds"] = list(self.label_ids)
+        return out
 
 
 @dataclass(frozen=True)

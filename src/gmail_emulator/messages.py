@@ -96,15 +96,13 @@ def message_resource(
 ) -> dict[str, Any]:
     if fmt not in FORMATS:
         raise bad_request(f"Invalid value at 'format' ({fmt})")
-    out: dict[str, Any] = {
-        "id": message.id,
-        "threadId": message.thread_id,
-        "labelIds": list(message.label_ids),
-        "snippet": message.parsed.snippet,
-        "sizeEstimate": len(message.raw),
-        "historyId": str(message.history_id),
-        "internalDate": str(message.internal_ms),
-    }
+    out: dict[str, Any] = {"id": message.id, "threadId": message.thread_id}
+    if message.label_ids:  # Gmail leaves the key out when a message has no labels
+        out["labelIds"] = list(message.label_ids)
+    out["snippet"] = message.parsed.snippet
+    out["sizeEstimate"] = len(message.raw)
+    out["historyId"] = str(message.history_id)
+    out["internalDate"] = str(message.internal_ms)
     if fmt == "full":
         out["payload"] = message.parsed.payload
     elif fmt == "metadata":
