@@ -77,6 +77,11 @@ class Scheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    async def drain(self) -> None:
+        """Wait for the tasks this scheduler has started (tests and shutdown use it)."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
     async def _run(self) -> None:
         while True:
             try:
