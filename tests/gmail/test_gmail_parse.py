@@ -282,7 +282,7 @@ _trees = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     payload=st.one_of(_trees, _json_leaf), extra=st.dictionaries(st.text(max_size=12), _json_leaf)
 )
