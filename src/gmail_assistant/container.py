@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from gmail_assistant.db import Database
 from gmail_assistant.db.migrate import upgrade
+from gmail_assistant.gmail.factory import GmailClientFactory
 from gmail_assistant.jobs import (
     NOTIFY_CHANNEL,
     HandlerRegistry,
@@ -20,6 +21,7 @@ from gmail_assistant.jobs import (
     make_worker_id,
 )
 from gmail_assistant.settings import Settings
+from gmail_assistant.users import UserService
 
 __all__ = ["Container"]
 
@@ -35,6 +37,8 @@ class Container:
     worker_id: str
     workers: WorkerPool
     scheduler: Scheduler
+    users: UserService
+    gmail: GmailClientFactory
     listener: PgListener | None = None
     periodic: list[PeriodicTask] = field(default_factory=list)
 
@@ -73,7 +77,7 @@ class Container:
             PeriodicTask("purge_jobs", timedelta(hours=6), lambda: _purge(queue, settings)),
         ]
         scheduler = Scheduler(database=database, worker_id=worker_id, tasks=periodic)
-        return cls(
+        container = cls(
             settings=settings,
             database=database,
             registry=registry,
@@ -83,7 +87,14 @@ class Container:
             scheduler=scheduler,
             listener=listener,
             periodic=periodic,
+            users=UserService(database=database),
+            gmail=GmailClientFactory(settings=settings),
         )
+        # Each flow registers its job handlers and periodic tasks here.
+        from gmail_assistant.wiring import install
+
+        install(container)
+        return container
 
     async def start(self) -> None:
         """Migrate, then start listening, working and scheduling."""
