@@ -66,3 +66,22 @@ def test_env_example_has_only_placeholders() -> None:
 def test_env_file_stays_out_of_git() -> None:
     ignored = (REPO / ".gitignore").read_text().splitlines()
     assert ".env" in ignored
+
+
+def test_app_example_yml_is_valid_for_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import os
+
+    from gmail_assistant.settings import load_settings
+
+    for name in list(os.environ):
+        if name.startswith("GMA_"):
+            monkeypatch.delenv(name)
+    example = REPO / "config" / "app.example.yml"
+    monkeypatch.setenv("GMA_CONFIG_FILE", str(example))
+    monkeypatch.setenv("GMA_DB_SQLITE_PATH", str(tmp_path / "inbox.db"))
+    settings = load_settings()  # sections forbid unknown keys: a stale example fails here
+    raw = yaml.safe_load(example.read_text())
+    assert settings.server.worker_concurrency == raw["server"]["worker_concurrency"]
+    assert not re.search(r"(?i)api_key|password:\s*\S", example.read_text())
