@@ -58,7 +58,9 @@ def test_connection_resets_are_retried(
 
     assert asyncio.run(fetch_all()) == ids
     assert emu.calls()["faults_injected"].get("reset", 0) > 0
-    assert call_log.statuses("messages.get").count(200) == 8
+    statuses = call_log.statuses("messages.get")
+    assert statuses.count(200) == 8
+    assert "connection" in statuses  # the reset reached our retry loop
 
 
 def test_retries_exhausted_raise_unavailable(
