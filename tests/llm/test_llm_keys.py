@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from gmail_assistant.llm import LlmConfigError, check_provider_keys
+from gmail_assistant.settings import LlmSettings
+
+KEYS = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY")
+
+
+@pytest.fixture(autouse=True)
+def _no_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in KEYS:
+        monkeypatch.delenv(key, raising=False)
+
+
+def test_missing_gemini_key_warns_in_development() -> None:
+    warnings = check_provider_keys(LlmSettings(), production=False)
+    assert len(warnings) == 1  # one message per missing variable, not per model
+    assert warnings[0].startswith("GEMINI_API_KEY")
+    assert "GMA_LLM_CLASSIFY_MODEL=gemini/gemini-2.0-flash" in warnings[0]
+
+
+def test_missing_gemini_key_fails_in_production() -> None:
+    with pytest.raises(LlmConfigError, match=r"GEMINI_API_KEY.*gemini/gemini-2\.0-flash"):
+        check_provider_keys(LlmSettings(), production=True)
+
+
+def test_present_keys_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+    assert check_provider_keys(LlmSettings(), production=True) == []
+
+
+def test_anthropic_draft_model_needs_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+    settings = LlmSettings(draft_model="anthropic/claude-sonnet-4-5")
+    with pytest.raises(LlmConfigError, match=r"ANTHROPIC_API_KEY.*GMA_LLM_DRAFT_MODEL"):
+        check_provider_keys(settings, production=True)
+
+
+def test_offline_and_local_openai_compatible_models_need_no_key() -> None:
+    offline = LlmSettings(
+        classify_model="offline/classify",
+        draft_model="offline/draft",
+        context_model="offline/context",
+        agent_model="offline/agent",
+    )
+    assert check_provider_keys(offline, production=True) == []
+    local = LlmSettings(
+        classify_model="openai/fast",
+        draft_model="openai/smart",
+        context_model="offline/context",
+        agent_model="openai/smart",
+        api_base="http://127.0.0.1:8765/v1",
+    )
+    assert check_provider_keys(local, production=True) == []
+    remote = local.model_copy(update={"api_base": ""})
+    [warning] = check_provider_keys(remote, production=False)
+    assert warning.startswith("OPENAI_API_KEY")
