@@ -6,35 +6,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from gmail_doubles import OWNER, CallLog, RecordingSleep
 from google.oauth2.credentials import Credentials
 
 from gmail_assistant.gmail.budget import QuotaBudget
 from gmail_assistant.gmail.client import GmailClient
-
-OWNER = "owner@example.com"
-
-
-class RecordingSleep:
-    """An async sleep that returns at once and remembers what it was asked to wait."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-
-
-class CallLog:
-    """The `on_call` observer: every attempt as (method, status, units)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, int | str, int]] = []
-
-    def __call__(self, method: str, status: int | str, units: int) -> None:
-        self.calls.append((method, status, units))
-
-    def statuses(self, method: str) -> list[int | str]:
-        return [status for m, status, _ in self.calls if m == method]
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +38,13 @@ def call_log() -> CallLog:
 
 
 @pytest.fixture
-def make_client(emu: Any, sleeper: RecordingSleep, call_log: CallLog) -> Callable[..., GmailClient]:
+def make_client(
+    emu: Any, sleeper: RecordingSleep, call_log: CallLog
+) -> Iterator[Callable[..., GmailClient]]:
+    made: list[GmailClient] = []
+
     def make(*, max_retries: int = 5, email: str = OWNER, **kwargs: Any) -> GmailClient:
-        return GmailClient(
+        client = GmailClient(
             credentials=kwargs.pop("credentials", Credentials(token=f"emu:{email}")),
             api_endpoint=emu.url,
             budget=kwargs.pop("budget", QuotaBudget(units_per_second=100_000)),
@@ -73,8 +53,12 @@ def make_client(emu: Any, sleeper: RecordingSleep, call_log: CallLog) -> Callabl
             on_call=call_log,
             **kwargs,
         )
+        made.append(client)
+        return client
 
-    return make
+    yield make
+    for client in made:
+        client.close()
 
 
 @pytest.fixture

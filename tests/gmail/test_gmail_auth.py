@@ -6,13 +6,14 @@ import asyncio
 import json
 import stat
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from gmail_doubles import OWNER
 
-from conftest import OWNER
 from gmail_assistant.gmail.auth import (
     GMAIL_MODIFY,
     CachingUserCredentials,
@@ -68,8 +69,8 @@ def test_personal_oauth_refreshes_against_emulator_and_writes_only_the_cache(
     cache = tmp_path / "state" / "token-cache.json"
     auth = AuthSettings(token_file=token_file, token_cache_file=cache)
 
-    client = build_gmail_client(settings_for(emu, auth), OWNER)
-    assert asyncio.run(client.get_profile()).email == OWNER
+    with closing(build_gmail_client(settings_for(emu, auth), OWNER)) as client:
+        assert asyncio.run(client.get_profile()).email == OWNER
     assert emu.calls()["token_refreshes"] == 1
 
     assert snapshot(read_only_config) == before  # not a byte written to the config mount
@@ -80,8 +81,8 @@ def test_personal_oauth_refreshes_against_emulator_and_writes_only_the_cache(
     assert datetime.fromisoformat(cached["expiry"]) > datetime.now(UTC).replace(tzinfo=None)
 
     # A restart picks the cached token up: no second refresh.
-    again = build_gmail_client(settings_for(emu, auth), OWNER)
-    assert asyncio.run(again.get_profile()).email == OWNER
+    with closing(build_gmail_client(settings_for(emu, auth), OWNER)) as again:
+        assert asyncio.run(again.get_profile()).email == OWNER
     assert emu.calls()["token_refreshes"] == 1
 
 
@@ -97,6 +98,7 @@ def test_refresh_without_cache_keeps_token_in_memory(
     assert factory.for_user(OWNER.upper()) is client
     asyncio.run(client.get_profile())
     asyncio.run(client.list_labels())
+    factory.close()
     assert emu.calls()["token_refreshes"] == 1
     assert snapshot(read_only_config) == before
 
@@ -110,8 +112,10 @@ def test_refused_refresh_is_an_auth_error_without_retries(emu: Any, tmp_path: Pa
         sleeps.append(seconds)
 
     settings = settings_for(emu, AuthSettings(token_file=token_file))
-    client = build_gmail_client(settings, OWNER, sleep=sleep)
-    with pytest.raises(GmailAuthError):
+    with (
+        closing(build_gmail_client(settings, OWNER, sleep=sleep)) as client,
+        pytest.raises(GmailAuthError),
+    ):
         asyncio.run(client.get_profile())
     assert sleeps == []
     assert emu.calls()["total_calls"] == 0
@@ -198,8 +202,8 @@ def test_service_account_impersonates_the_user(emu: Any, tmp_path: Path) -> None
     key_file = tmp_path / "sa.json"
     key_file.write_text(json.dumps(_service_account_key(f"{emu.url}/token")))
     auth = AuthSettings(mode="service_account", credentials_file=key_file)
-    client = build_gmail_client(settings_for(emu, auth), OWNER)
-    assert asyncio.run(client.get_profile()).email == OWNER
+    with closing(build_gmail_client(settings_for(emu, auth), OWNER)) as client:
+        assert asyncio.run(client.get_profile()).email == OWNER
     assert emu.calls()["token_refreshes"] == 1
 
 

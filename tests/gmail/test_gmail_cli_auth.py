@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from gmail_doubles import OWNER
 from typer.testing import CliRunner
 
-from conftest import OWNER
 from gmail_assistant.cli import app
 from gmail_assistant.cli import auth as _auth  # noqa: F401  (registers the command group)
 from gmail_assistant.gmail.auth import GMAIL_MODIFY

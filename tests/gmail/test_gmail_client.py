@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from gmail_doubles import OWNER, CallLog
 
-from conftest import OWNER, CallLog
 from gmail_assistant.gmail import client as client_module
 from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.client import GmailClient

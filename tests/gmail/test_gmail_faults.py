@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from gmail_doubles import OWNER, CallLog, RecordingSleep
 
-from conftest import OWNER, CallLog, RecordingSleep
 from gmail_assistant.gmail.budget import QuotaBudget
 from gmail_assistant.gmail.client import GmailClient
 from gmail_assistant.gmail.errors import GmailBadRequest, GmailRateLimited, GmailUnavailable

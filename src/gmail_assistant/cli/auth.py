@@ -126,7 +126,10 @@ def status() -> None:
     settings = load_settings()
     try:
         client = build_gmail_client(settings, settings.auth.subject or "me")
-        profile = asyncio.run(client.get_profile())
+        try:
+            profile = asyncio.run(client.get_profile())
+        finally:
+            client.close()
     except GmailError as exc:
         raise _fail(str(exc)) from None
     typer.echo(

@@ -80,6 +80,11 @@ class GmailClient:
             **extra,
         )
 
+    def close(self) -> None:
+        """Close the HTTP connections (of every worker thread); the client stays usable."""
+        self._executor.close()
+        self._service.close()
+
     def _request(self, method: str, params: dict[str, Any]) -> Any:
         # "messages.get" → service.users().messages().get(userId=..., **params)
         resource, verb = method.split(".")

@@ -80,3 +80,10 @@ class GmailClientFactory:
                 )
                 self._clients[key] = client
             return client
+
+    def close(self) -> None:
+        """Close every client's connections (at shutdown)."""
+        with self._lock:
+            clients = list(self._clients.values())
+        for client in clients:
+            client.close()

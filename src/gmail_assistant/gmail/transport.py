@@ -62,6 +62,9 @@ class Executor:
         self._timeout = timeout
         self._jitter = jitter
         self._local = threading.local()
+        # Every thread's connection, so close() can reach the ones of other threads.
+        self._open: set[google_auth_httplib2.AuthorizedHttp] = set()
+        self._open_lock = threading.Lock()
 
     def _http(self) -> google_auth_httplib2.AuthorizedHttp:
         http = getattr(self._local, "http", None)
@@ -70,7 +73,24 @@ class Executor:
                 self._credentials, http=httplib2.Http(timeout=self._timeout)
             )
             self._local.http = http
+            with self._open_lock:
+                self._open.add(http)
         return http
+
+    def _discard_http(self) -> None:
+        http = getattr(self._local, "http", None)
+        self._local.http = None
+        if http is not None:
+            with self._open_lock:
+                self._open.discard(http)
+            http.close()
+
+    def close(self) -> None:
+        """Close every thread's connections; a later call simply opens new ones."""
+        with self._open_lock:
+            pending, self._open = self._open, set()
+        for http in pending:
+            http.close()
 
     def _run(self, method: str, make: Callable[[], _Request]) -> Any:
         try:
@@ -81,7 +101,7 @@ class Executor:
                 raise
             if isinstance(error, GmailUnavailable):
                 # A reset connection may be half-open: start the next attempt on a fresh one.
-                self._local.http = None
+                self._discard_http()
             raise error from exc
 
     def _observe(self, method: str, status: int | str, units: int) -> None:
