@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from gmail_assistant.db import Database
 from gmail_assistant.db.migrate import upgrade
@@ -41,6 +42,8 @@ class Container:
     gmail: GmailClientFactory
     listener: PgListener | None = None
     periodic: list[PeriodicTask] = field(default_factory=list)
+    # Services a flow builds in its `install_*` and its routes use, by flow name.
+    extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Container:

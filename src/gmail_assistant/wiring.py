@@ -17,4 +17,6 @@ __all__ = ["install"]
 def install(container: Container) -> None:
     """Register every flow's job handlers and periodic tasks."""
     # Flows add their `install_*` call below.
-    del container
+    from gmail_assistant.sync.install import install_sync
+
+    install_sync(container)

@@ -32,6 +32,7 @@ __all__ = [
     "EmailEvent",
     "Job",
     "LlmCall",
+    "OwnWrite",
     "SchedulerTick",
     "SyncState",
     "User",
@@ -246,3 +247,21 @@ class SchedulerTick(Base):
     period: Mapped[int] = mapped_column(Integer, primary_key=True)
     claimed_by: Mapped[str] = mapped_column(String(200))
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OwnWrite(Base):
+    """A change the assistant is about to make in Gmail, so sync can tell it from the owner's.
+
+    Gmail history does not say who changed a label or a draft. `sync.own_writes` writes a row
+    before each Gmail call and sync consumes it when the change shows up in history.
+    """
+
+    __tablename__ = "own_writes"
+    __table_args__ = (Index("ix_own_writes_user_id_thread_id", "user_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    thread_id: Mapped[str] = mapped_column(String(100))
+    label_id: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))  # label_add | label_remove | draft_remove
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,1 @@
+"""Onboarding a mailbox: labels, config import, history seed, watch."""

@@ -1,0 +1,80 @@
+"""Enqueue jobs on a connection that is already inside a transaction.
+
+Sync enqueues the jobs a history batch yields and moves the history cursor in ONE
+transaction: either both happen or neither (a crash in between replays the batch, and the
+per-thread de-duplication absorbs the replay). `JobQueue.enqueue` opens its own transaction,
+so this uses the queue's own statement and key rules on the caller's connection instead.
+Job types nobody has registered yet (the classifier may live in another release) get the
+scope their name implies in `jobs.names`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gmail_assistant.jobs import NOTIFY_CHANNEL, JobQueue, names
+from gmail_assistant.jobs.models import Job
+from gmail_assistant.jobs.registry import JobType, Scope
+
+__all__ = ["enqueue_on", "notify_after_commit"]
+
+_DEFAULT_SCOPES: dict[str, Scope] = {
+    names.SYNC: "user",
+    names.CLASSIFY: "thread",
+    names.DRAFT: "thread",
+    names.REWORK: "thread",
+    names.MANUAL_DRAFT: "thread",
+    names.CLEANUP: "thread",
+    names.AGENT_PROCESS: "thread",
+}
+
+
+async def _no_handler(job: Job) -> None:  # pragma: no cover - never called
+    raise RuntimeError(f"no handler for {job.job_type!r}")
+
+
+def _spec(queue: JobQueue, job_type: str) -> JobType:
+    spec = queue.registry.get(job_type)
+    if spec is None:
+        spec = JobType(job_type, _no_handler, _DEFAULT_SCOPES.get(job_type, "none"))
+    return spec
+
+
+async def enqueue_on(
+    conn: AsyncConnection,
+    queue: JobQueue,
+    job_type: str,
+    *,
+    user_id: int,
+    thread_id: str | None,
+    payload: dict[str, Any],
+) -> int | None:
+    """Insert a pending job (or find its waiting duplicate); returns the id, or None."""
+    spec = _spec(queue, job_type)
+    dedup_key, lock_key = spec.keys(user_id, thread_id)
+    now = queue.clock()
+    params = {
+        "job_type": job_type,
+        "user_id": user_id,
+        "thread_id": thread_id,
+        "payload": payload,
+        "max_attempts": spec.max_attempts or queue.default_max_attempts,
+        "run_after": now,
+        "dedup_key": dedup_key,
+        "lock_key": lock_key,
+        "now": now,
+    }
+    job_id = (await conn.execute(queue.sql.enqueue, params)).scalar()
+    if job_id is None and dedup_key is not None:
+        job_id = (
+            await conn.execute(queue.sql.pending_id_for_key, {"dedup_key": dedup_key})
+        ).scalar()
+    return int(job_id) if job_id is not None else None
+
+
+async def notify_after_commit(conn: AsyncConnection, queue: JobQueue) -> None:
+    """PostgreSQL's NOTIFY is delivered on commit; call inside the transaction."""
+    if queue.sql.notify is not None:
+        await conn.execute(queue.sql.notify, {"channel": NOTIFY_CHANNEL})

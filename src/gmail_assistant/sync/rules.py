@@ -1,0 +1,133 @@
+"""History → jobs (DESIGN.md §2), as a pure function over one batch of history records.
+
+| history change                                         | job                              |
+|--------------------------------------------------------|----------------------------------|
+| messagesAdded, INBOX, not DRAFT/SENT, unknown thread    | classify {message_id}            |
+| the same on a thread already in `emails`               | classify {message_id, retriage}  |
+| labelsAdded Done, not ours                             | cleanup {action: done}           |
+| labelsAdded Rework, not ours                           | rework {message_id}              |
+| labelsAdded Needs Response, not ours                   | manual_draft {message_id}        |
+| messagesDeleted in a thread holding our draft, not ours | cleanup {action: check_sent}     |
+| messagesAdded SENT in a thread whose email is drafted  | cleanup {action: check_sent}     |
+
+Everything else (new drafts, label removals, our own changes) is no job. A batch yields at
+most one job per (type, thread); classify carries the newest message, and cleanup(done) wins
+over cleanup(check_sent) for the same thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gmail_assistant.gmail.models import HistoryRecord
+from gmail_assistant.jobs import names
+from gmail_assistant.labels import LabelMap
+from gmail_assistant.sync.own_writes import DRAFT_REMOVE, LABEL_ADD, LABEL_REMOVE, OwnWriteKey
+
+__all__ = ["DRAFT_STATUSES", "PlannedJob", "SyncPlan", "ThreadState", "plan_jobs"]
+
+# Statuses in which the thread's stored draft is live in Gmail.
+DRAFT_STATUSES = frozenset({"drafted", "rework_requested"})
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """What `emails` knows about a thread."""
+
+    status: str
+    draft_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    job_type: str
+    thread_id: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class SyncPlan:
+    jobs: list[PlannedJob] = field(default_factory=list)
+    own_keys: set[OwnWriteKey] = field(default_factory=set)  # records to consume
+
+    def job(self, job_type: str, thread_id: str) -> PlannedJob | None:
+        for job in self.jobs:
+            if job.job_type == job_type and job.thread_id == thread_id:
+                return job
+        return None
+
+
+def plan_jobs(
+    records: Iterable[HistoryRecord],
+    *,
+    labels: LabelMap,
+    threads: Mapping[str, ThreadState],
+    own: Iterable[OwnWriteKey],
+) -> SyncPlan:
+    own_keys = set(own)
+    plan = SyncPlan()
+    # (type, thread) → payload; insertion order kept so jobs come out in history order.
+    planned: dict[tuple[str, str], dict[str, Any]] = {}
+    label_jobs = {
+        labels.get("done"): names.CLEANUP,
+        labels.get("rework"): names.REWORK,
+        labels.get("needs_response"): names.MANUAL_DRAFT,
+    }
+    label_jobs.pop(None, None)
+
+    def own_change(thread_id: str, label_id: str | None, action: str) -> bool:
+        key = OwnWriteKey(thread_id, label_id, action)
+        if key in own_keys:
+            plan.own_keys.add(key)
+            return True
+        return False
+
+    for record in sorted(records, key=lambda r: r.id):
+        for message in record.messages_added:
+            label_ids = set(message.label_ids)
+            thread = threads.get(message.thread_id)
+            if "DRAFT" in label_ids:
+                continue
+            if "SENT" in label_ids:
+                if thread is not None and thread.status in DRAFT_STATUSES:
+                    _check_sent(planned, message.thread_id)
+                continue
+            if "INBOX" not in label_ids:
+                continue
+            payload: dict[str, Any] = {"message_id": message.id}
+            if thread is not None:
+                payload["retriage"] = True
+            planned[(names.CLASSIFY, message.thread_id)] = payload
+        for message in record.messages_deleted:
+            thread = threads.get(message.thread_id)
+            if thread is None or not thread.draft_id or thread.status not in DRAFT_STATUSES:
+                continue
+            if own_change(message.thread_id, None, DRAFT_REMOVE):
+                continue
+            _check_sent(planned, message.thread_id)
+        for change in record.labels_added:
+            for label_id in change.label_ids:
+                if own_change(change.thread_id, label_id, LABEL_ADD):
+                    continue
+                job_type = label_jobs.get(label_id)
+                if job_type == names.CLEANUP:
+                    planned[(names.CLEANUP, change.thread_id)] = {
+                        "action": "done",
+                        "message_id": change.message_id,
+                    }
+                elif job_type is not None:
+                    planned.setdefault(
+                        (job_type, change.thread_id), {"message_id": change.message_id}
+                    )
+        for change in record.labels_removed:
+            for label_id in change.label_ids:
+                own_change(change.thread_id, label_id, LABEL_REMOVE)
+    plan.jobs = [PlannedJob(t, thread, payload) for (t, thread), payload in planned.items()]
+    return plan
+
+
+def _check_sent(planned: dict[tuple[str, str], dict[str, Any]], thread_id: str) -> None:
+    # cleanup(done) already planned for the thread does more than check_sent would.
+    planned.setdefault((names.CLEANUP, thread_id), {"action": "check_sent"})

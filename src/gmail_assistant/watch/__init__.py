@@ -1,0 +1,1 @@
+"""Gmail watch registration and renewal."""

@@ -1,0 +1,1 @@
+"""Gmail push notifications (Pub/Sub): decode, authenticate, enqueue a sync."""

@@ -1,0 +1,54 @@
+"""One emulator per session, wiped for every test; a started container per test."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from sync_support import OWNER, make_settings, started
+
+
+@pytest.fixture(scope="session")
+def _emulator() -> Iterator[Any]:
+    from gmail_emulator.testing import run_emulator
+
+    with run_emulator(seed_mailboxes=(OWNER,)) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(_emulator: Any) -> Any:
+    _emulator.state.reset()
+    return _emulator
+
+
+@pytest.fixture
+async def env(emu: Any, db_url: str, tmp_path: Path) -> AsyncIterator[Any]:
+    settings = make_settings(tmp_path, emu.url, db_url)
+    async with started(settings) as (container, components):
+        result = await components.onboarding.run(OWNER)
+        yield Env(emu=emu, container=container, components=components, user_id=result.user_id)
+
+
+class Env:
+    def __init__(self, *, emu: Any, container: Any, components: Any, user_id: int) -> None:
+        self.emu = emu
+        self.url: str = emu.url
+        self.container = container
+        self.components = components
+        self.user_id = user_id
+
+    async def sync(self, *, full: bool = False) -> Any:
+        return await self.components.sync.run(self.user_id, full=full)
+
+    async def labels(self) -> Any:
+        return await self.container.users.labels(self.user_id)
+
+    def gmail(self) -> Any:
+        return self.container.gmail.for_user(OWNER)
