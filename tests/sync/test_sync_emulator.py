@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sync_support import OWNER, add_email, control, deliver, job_rows, owner_labels, sync_state
 
 from gmail_assistant.db.models import OwnWrite
 from gmail_assistant.gmail.compose import build_reply
 from gmail_assistant.jobs import names
-from sync_support import OWNER, add_email, control, deliver, job_rows, owner_labels, sync_state
 
 pytestmark = pytest.mark.anyio
 
@@ -58,7 +58,9 @@ async def test_new_mail_on_a_known_thread_is_a_retriage(env: Any) -> None:
 
     await env.sync()
 
-    jobs = [j for j in await job_rows(env.container, job_type=names.CLASSIFY) if j.status == "pending"]
+    jobs = [
+        j for j in await job_rows(env.container, job_type=names.CLASSIFY) if j.status == "pending"
+    ]
     assert [j.payload for j in jobs] == [{"message_id": reply["id"], "retriage": True}]
 
 
@@ -74,9 +76,7 @@ async def test_the_assistants_label_changes_and_drafts_make_no_jobs(env: Any) ->
     # What the classifier and the draft flow do, through the writer.
     await writer.modify_thread(thread_id, add=[labels["needs_response"]])
     draft = await writer.create_draft(thread_id, await draft_raw(env, thread_id))
-    await writer.modify_thread(
-        thread_id, add=[labels["outbox"]], remove=[labels["needs_response"]]
-    )
+    await writer.modify_thread(thread_id, add=[labels["outbox"]], remove=[labels["needs_response"]])
     await _set_email(env, thread_id, status="drafted", draft_id=draft.id)
     draft = await writer.update_draft(draft.id, thread_id, await draft_raw(env, thread_id))
     await writer.modify_message(mail["id"], thread_id=thread_id, add=[labels["needs_response"]])
@@ -136,7 +136,10 @@ async def test_owner_labels_make_one_job_each_per_thread(env: Any) -> None:
 
     jobs = {(j.job_type, j.thread_id): j.payload for j in await job_rows(env.container)}
     assert jobs == {
-        (names.CLEANUP, done["threadId"]): {"action": "done", "message_id": jobs[(names.CLEANUP, done["threadId"])]["message_id"]},
+        (names.CLEANUP, done["threadId"]): {
+            "action": "done",
+            "message_id": jobs[(names.CLEANUP, done["threadId"])]["message_id"],
+        },
         (names.REWORK, rework["threadId"]): {"message_id": rework["id"]},
         (names.MANUAL_DRAFT, manual["threadId"]): {"message_id": manual["id"]},
     }
@@ -189,7 +192,9 @@ async def test_stale_history_runs_a_full_sync_that_skips_known_threads(env: Any)
     result = await env.sync()
 
     assert result.mode == "full" and result.reason == "history expired"
-    pending = [j for j in await job_rows(env.container, job_type=names.CLASSIFY) if j.status == "pending"]
+    pending = [
+        j for j in await job_rows(env.container, job_type=names.CLASSIFY) if j.status == "pending"
+    ]
     threads = {j.thread_id: j.payload for j in pending}
     assert threads == {
         queued["threadId"]: {"message_id": queued["id"]},  # the job already waiting, not a new one
