@@ -57,3 +57,10 @@ def test_offline_and_local_openai_compatible_models_need_no_key() -> None:
     remote = local.model_copy(update={"api_base": ""})
     [warning] = check_provider_keys(remote, production=False)
     assert warning.startswith("OPENAI_API_KEY")
+
+
+def test_a_model_without_a_known_provider_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+    settings = LlmSettings(agent_model="nonsense-model")
+    with pytest.raises(LlmConfigError, match="GMA_LLM_AGENT_MODEL=nonsense-model"):
+        check_provider_keys(settings, production=True)

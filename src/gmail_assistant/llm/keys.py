@@ -30,10 +30,18 @@ def _problem(setting: str, model: str, api_base: str) -> str | None:
         return None
     if api_base and provider == "openai":
         return None  # an OpenAI-compatible server of our own (fake, local); any key does
+    litellm = get_litellm()
     try:
-        found = get_litellm().validate_environment(model=model)
-    except Exception as exc:  # LiteLLM could not even resolve the provider
-        return f"{variable}={model}: cannot check its provider keys ({type(exc).__name__}: {exc})"
+        litellm.get_llm_provider(model=model)
+    except Exception:
+        return (
+            f"{variable}={model}: LiteLLM cannot tell this model's provider "
+            "(write provider/model, e.g. gemini/gemini-2.0-flash)"
+        )
+    try:
+        found = litellm.validate_environment(model=model)
+    except Exception as exc:
+        return f"{variable}={model}: cannot check its provider keys ({type(exc).__name__})"
     missing = [str(key) for key in found.get("missing_keys") or []]
     if found.get("keys_in_environment") or not missing:
         return None
