@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
-from gmail_assistant import __version__
+from gmail_assistant import __version__, api
+from gmail_assistant.api.errors import install_error_handlers
 from gmail_assistant.container import Container
+from gmail_assistant.jobs import JobOutcome
 from gmail_assistant.observability.logs import configure_logging
+from gmail_assistant.observability.metrics import Metrics
 from gmail_assistant.observability.sentry import init_sentry
 from gmail_assistant.onboarding import routes as onboarding_routes
 from gmail_assistant.settings import Settings, load_settings
 from gmail_assistant.sync import routes as sync_routes
 from gmail_assistant.watch import routes as watch_routes
 from gmail_assistant.web import health
+from gmail_assistant.web import metrics as metrics_route
+from gmail_assistant.web.admin import mount_admin
+from gmail_assistant.web.auth import BasicAuthMiddleware
 from gmail_assistant.webhook import routes as webhook_routes
 
 __all__ = ["create_app"]
@@ -24,15 +31,20 @@ __all__ = ["create_app"]
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or load_settings()
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
+    settings = settings or (container.settings if container else load_settings())
     configure_logging(settings.server.log_level)
     init_sentry(settings)
+    # Built here and started in the lifespan: the admin needs the engine while routes mount.
+    # Building opens nothing (no connection, no task); `start()` does that.
+    container = container or Container.build(settings)
+    metrics = Metrics()
+    container.workers.on_outcome = _chain(container.workers.on_outcome, metrics.observe_job)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = Container.build(settings)
         app.state.container = container
+        metrics.install()
         await container.start()
         log.info(
             "gmail assistant started",
@@ -43,11 +55,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             log.info("gmail assistant stopping")
             await container.stop()
+            metrics.uninstall()
 
     app = FastAPI(title="Gmail Assistant", version=__version__, lifespan=lifespan)
+    app.state.container = container
+    app.state.metrics = metrics
+    install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(webhook_routes.router)
     app.include_router(sync_routes.router)
     app.include_router(watch_routes.router)
     app.include_router(onboarding_routes.router)
+    app.include_router(api.router)
+    app.include_router(metrics_route.router)
+    mount_admin(app, container.database.engine)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/debug/emails")
+
+    if settings.server.basic_auth_enabled:
+        app.add_middleware(
+            BasicAuthMiddleware,
+            username=settings.server.admin_user,
+            password=settings.server.admin_password,
+        )
     return app
+
+
+def _chain(
+    first: Callable[[JobOutcome], None] | None, second: Callable[[JobOutcome], None]
+) -> Callable[[JobOutcome], None]:
+    if first is None:
+        return second
+
+    def both(outcome: JobOutcome) -> None:
+        first(outcome)
+        second(outcome)
+
+    return both

@@ -1,0 +1,13 @@
+"""The REST API under `/api`: thin routes over the services in `emails/` and `users/`."""
+
+from fastapi import APIRouter
+
+from gmail_assistant.api import briefing, emails, maintenance, users
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api")
+router.include_router(users.router)
+router.include_router(emails.router)
+router.include_router(briefing.router)
+router.include_router(maintenance.router)

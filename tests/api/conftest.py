@@ -1,0 +1,22 @@
+"""Fixtures for the HTTP API: the real app on a temp SQLite database, lifespan running."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from api_support import build_app, make_settings, running
+from fastapi import FastAPI
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> FastAPI:
+    return build_app(make_settings(tmp_path))
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(app) as client:
+        yield client
