@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Set up everything on a fresh machine that has only Python >= 3.11, then run a task.
+
+    python3 scripts/bootstrap.py run    # the offline demo (or `run serve` for the server)
+    python3 scripts/bootstrap.py test   # lint, format check, type check, the whole test suite
+
+It installs uv into `.tools/` when none is on PATH, syncs the locked environment (`uv.lock`)
+into `.venv/`, and runs the task inside it. Extra arguments go to the task.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ROOT / ".tools"
+
+
+def find_uv() -> str:
+    found = shutil.which("uv")
+    if found:
+        return found
+    local = TOOLS / "bin" / "uv"
+    if not local.exists():
+        print("bootstrap: installing uv into .tools/", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
+        subprocess.run(
+            [str(TOOLS / "bin" / "python"), "-m", "pip", "install", "--quiet", "uv"], check=True
+        )
+    return str(local)
+
+
+def sh(*command: str) -> None:
+    print("+", " ".join(command), flush=True)
+    result = subprocess.run(command, cwd=ROOT)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def main() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Gmail Assistant needs Python 3.11 or newer")
+    task, *extra = sys.argv[1:] or ["run"]
+    uv = find_uv()
+    os.environ.setdefault("UV_PYTHON", sys.executable)
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    sh(uv, "sync", "--frozen")
+    run = [uv, "run", "--frozen"]
+    if task == "test":
+        sh(*run, "ruff", "check", ".")
+        sh(*run, "ruff", "format", "--check", ".")
+        sh(*run, "mypy")
+        sh(*run, "pytest", *extra)
+    elif task == "run":
+        sh(*run, "gmail-assistant", *(extra or ["demo"]))
+    else:
+        sys.exit(f"unknown task {task!r}: use `run` or `test`")
+
+
+if __name__ == "__main__":
+    main()
