@@ -67,6 +67,7 @@ async def started(settings: Settings) -> AsyncIterator[tuple[Container, SyncComp
         yield container, components_of(container)
     finally:
         await container.stop()
+        container.gmail.close()
 
 
 async def job_rows(container: Container, *, job_type: str | None = None) -> list[Job]:

@@ -16,6 +16,7 @@ def _register() -> None:
         db,  # noqa: F401
         emulator,  # noqa: F401
         server,  # noqa: F401
+        sync,  # noqa: F401
     )
 
 
