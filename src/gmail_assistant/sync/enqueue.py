@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gmail_assistant.jobs import NOTIFY_CHANNEL, JobQueue, names
+from gmail_assistant.jobs import sql as queue_sql
 from gmail_assistant.jobs.models import Job
 from gmail_assistant.jobs.registry import JobType, Scope
 
@@ -33,6 +34,14 @@ _DEFAULT_SCOPES: dict[str, Scope] = {
 
 async def _no_handler(job: Job) -> None:  # pragma: no cover - never called
     raise RuntimeError(f"no handler for {job.job_type!r}")
+
+
+def _statements(queue: JobQueue) -> Any:
+    """The queue's enqueue statements as SQLAlchemy text (`jobs.sql.statements_for`)."""
+    statements_for = getattr(queue_sql, "statements_for", None)
+    if statements_for is not None:
+        return statements_for(queue.db.backend)
+    return queue.sql  # the queue before its connector split kept them here
 
 
 def _spec(queue: JobQueue, job_type: str) -> JobType:
@@ -66,15 +75,17 @@ async def enqueue_on(
         "lock_key": lock_key,
         "now": now,
     }
-    job_id = (await conn.execute(queue.sql.enqueue, params)).scalar()
+    statements = _statements(queue)
+    job_id = (await conn.execute(statements.enqueue, params)).scalar()
     if job_id is None and dedup_key is not None:
         job_id = (
-            await conn.execute(queue.sql.pending_id_for_key, {"dedup_key": dedup_key})
+            await conn.execute(statements.pending_id_for_key, {"dedup_key": dedup_key})
         ).scalar()
     return int(job_id) if job_id is not None else None
 
 
 async def notify_after_commit(conn: AsyncConnection, queue: JobQueue) -> None:
     """PostgreSQL's NOTIFY is delivered on commit; call inside the transaction."""
-    if queue.sql.notify is not None:
-        await conn.execute(queue.sql.notify, {"channel": NOTIFY_CHANNEL})
+    notify = _statements(queue).notify
+    if notify is not None:
+        await conn.execute(notify, {"channel": NOTIFY_CHANNEL})
