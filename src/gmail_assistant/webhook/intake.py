@@ -48,8 +48,11 @@ class PushIntake:
 
     async def user_id_for(self, email: str) -> int | None:
         cached = self._users.get(email)
-        if cached is not None and self.monotonic() - cached[0] < self.user_cache_seconds:
-            return cached[1]
+        if cached is not None:
+            # An unknown address is re-checked sooner: it may be onboarded any moment.
+            ttl = self.user_cache_seconds if cached[1] is not None else 2.0
+            if self.monotonic() - cached[0] < ttl:
+                return cached[1]
         user = await self.users.get_by_email(email)
         user_id = user.id if user is not None and user.is_active else None
         if len(self._users) > 10_000:  # junk addresses must not grow it without bound
