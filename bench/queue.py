@@ -1,7 +1,8 @@
 """Queue throughput and wake-up latency on SQLite and PostgreSQL.
 
-Prints jobs/second for enqueue → claim → complete with a no-op handler (1, 3 and 8 workers),
-and the median enqueue → handler-start latency on an idle queue.
+Prints jobs/second for enqueue → claim → complete with a no-op handler (1, 3 and 8 workers;
+the producer uses `enqueue_many` in batches of 50, like a sync turning a page of history into
+classify jobs), and the median single-`enqueue` → handler-start latency on an idle queue.
 
     uv run python bench/queue.py [--jobs N] [--latency-samples N] [--backends sqlite,postgresql]
 """
@@ -23,7 +24,18 @@ from pathlib import Path
 from gmail_assistant.db import Database
 from gmail_assistant.db.migrate import upgrade
 from gmail_assistant.devtools.pgtemp import pg_unavailable_reason, temp_pg_database
-from gmail_assistant.jobs import HandlerRegistry, Job, JobQueue, Wakeup, WorkerPool
+from gmail_assistant.jobs import (
+    HandlerRegistry,
+    Job,
+    JobQueue,
+    JobSpec,
+    Wakeup,
+    WorkerPool,
+    connector_for,
+)
+
+# The producer enqueues in batches, as a sync turning a page of history into jobs does.
+BATCH = 50
 
 
 async def throughput(url: str, workers: int, jobs: int) -> float:
@@ -40,19 +52,21 @@ async def throughput(url: str, workers: int, jobs: int) -> float:
 
     registry = HandlerRegistry()
     registry.register("noop", noop)
-    queue = JobQueue(database=db, registry=registry, wakeup=Wakeup())
+    connector = connector_for(db, pool_size=workers + 2)
+    queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
     pool = WorkerPool(queue=queue, registry=registry, concurrency=workers, poll_interval=0.5)
     pool.start()
     start = time.perf_counter()
 
     async def produce() -> None:
-        for _ in range(jobs):
-            await queue.enqueue("noop")
+        for first in range(0, jobs, BATCH):
+            await queue.enqueue_many([JobSpec("noop")] * min(BATCH, jobs - first))
 
     await asyncio.gather(produce(), done.wait())
     elapsed = time.perf_counter() - start
     await pool.stop()
     await _wait_completed(db, jobs)
+    await connector.close()
     await db.dispose()
     return jobs / elapsed
 
@@ -80,7 +94,8 @@ async def latency(url: str, samples: int) -> list[float]:
 
     registry = HandlerRegistry()
     registry.register("mark", mark)
-    queue = JobQueue(database=db, registry=registry, wakeup=Wakeup())
+    connector = connector_for(db)
+    queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
     pool = WorkerPool(queue=queue, registry=registry, concurrency=3, poll_interval=1.0)
     pool.start()
     await asyncio.sleep(0.2)  # let the workers go idle
@@ -92,6 +107,7 @@ async def latency(url: str, samples: int) -> list[float]:
         values.append((t1 - t0) * 1000)
         await asyncio.sleep(0.01)  # idle again before the next one
     await pool.stop()
+    await connector.close()
     await db.dispose()
     return values
 
@@ -111,7 +127,10 @@ def run_backend(name: str, jobs: int, samples: int) -> None:
         finally:
             if holder is not None:
                 holder.__exit__(None, None, None)  # type: ignore[attr-defined]
-        print(f"{name:10s} workers={workers}: {rate:8.0f} jobs/s  ({jobs} no-op jobs)")
+        print(
+            f"{name:10s} workers={workers}: {rate:8.0f} jobs/s"
+            f"  ({jobs} no-op jobs, enqueued in batches of {BATCH})"
+        )
     url, holder = url_for("latency")
     try:
         values = asyncio.run(latency(url, samples))

@@ -19,6 +19,7 @@ from gmail_assistant.jobs import (
     Scheduler,
     Wakeup,
     WorkerPool,
+    connector_for,
     make_worker_id,
 )
 from gmail_assistant.settings import Settings
@@ -50,8 +51,10 @@ class Container:
         database = Database.from_settings(settings.db)
         registry = HandlerRegistry()
         wakeup = Wakeup()
+        # The queue's own driver connection(s); a pool slot per worker plus upkeep.
+        connector = connector_for(database, pool_size=settings.server.worker_concurrency + 2)
         queue = JobQueue(
-            database=database,
+            connector=connector,
             registry=registry,
             wakeup=wakeup,
             lease_seconds=settings.jobs.lease_seconds,
@@ -116,6 +119,7 @@ class Container:
         if self.listener is not None:
             await self.listener.stop()
         self.queue.wakeup.close()
+        await self.queue.connector.close()
         await self.database.dispose()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dbfixtures import migrated_database
 from gmail_assistant.db.models import Job as JobRow
-from gmail_assistant.jobs import HandlerRegistry, Job, JobQueue, Wakeup
+from gmail_assistant.jobs import HandlerRegistry, Job, JobQueue, Wakeup, connector_for
 
 pytestmark = pytest.mark.anyio
 VICTIM = Path(__file__).with_name("victim_worker.py")
@@ -24,10 +24,10 @@ async def test_job_of_a_killed_process_runs_again(db_url: str) -> None:
     async def work(job: Job) -> None:
         done.append(job.id)
 
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         registry = HandlerRegistry()
         registry.register("work", work)
-        queue = JobQueue(database=db, registry=registry, wakeup=Wakeup(), lease_seconds=1.5)
+        queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup(), lease_seconds=1.5)
         job_id = await queue.enqueue("work")
         victim = subprocess.Popen(
             [sys.executable, str(VICTIM), db_url], stdout=subprocess.PIPE, text=True

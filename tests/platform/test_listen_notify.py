@@ -7,7 +7,15 @@ import asyncio
 import pytest
 
 from dbfixtures import migrated_database
-from gmail_assistant.jobs import NOTIFY_CHANNEL, HandlerRegistry, Job, JobQueue, PgListener, Wakeup
+from gmail_assistant.jobs import (
+    NOTIFY_CHANNEL,
+    HandlerRegistry,
+    Job,
+    JobQueue,
+    PgListener,
+    Wakeup,
+    connector_for,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -19,8 +27,13 @@ async def _noop(job: Job) -> None:
 async def test_enqueue_on_one_replica_wakes_the_other(pg_url: str) -> None:
     registry = HandlerRegistry()
     registry.register("noop", _noop)
-    async with migrated_database(pg_url) as db_a, migrated_database(pg_url) as db_b:
-        producer = JobQueue(database=db_a, registry=registry, wakeup=Wakeup())
+    async with (
+        migrated_database(pg_url) as db_a,
+        migrated_database(pg_url) as db_b,
+        connector_for(db_a) as connector_a,
+        connector_for(db_b) as connector_b,
+    ):
+        producer = JobQueue(connector=connector_a, registry=registry, wakeup=Wakeup())
         remote_wakeup = Wakeup()
         listener = PgListener(
             dsn=pg_url.replace("+asyncpg", ""), channel=NOTIFY_CHANNEL, wakeup=remote_wakeup
@@ -32,7 +45,7 @@ async def test_enqueue_on_one_replica_wakes_the_other(pg_url: str) -> None:
             assert not await remote_wakeup.wait(0.2)  # quiet before the enqueue
             await producer.enqueue("noop")
             assert await remote_wakeup.wait(10)  # woken by NOTIFY, not by a poll
-            consumer = JobQueue(database=db_b, registry=registry, wakeup=remote_wakeup)
+            consumer = JobQueue(connector=connector_b, registry=registry, wakeup=remote_wakeup)
             assert await consumer.claim("b") is not None
         finally:
             await listener.stop()

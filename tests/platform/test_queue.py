@@ -20,6 +20,7 @@ from gmail_assistant.jobs import (
     RetryPolicy,
     Wakeup,
     WorkerPool,
+    connector_for,
 )
 
 pytestmark = pytest.mark.anyio
@@ -54,16 +55,19 @@ async def rows(db) -> list[JobRow]:  # type: ignore[no-untyped-def]
 
 async def test_concurrent_claimers_get_each_job_exactly_once(db_url: str) -> None:
     # Several independent engines, as several processes would have, racing for 300 jobs.
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         registry = make_registry()
-        producer = JobQueue(database=db, registry=registry, wakeup=Wakeup())
+        producer = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
         for _ in range(300):
             await producer.enqueue("noop")
         claimed: list[int] = []
 
         async def claimer(index: int) -> None:
-            async with migrated_database(db_url, pool_size=2) as own:
-                queue = JobQueue(database=own, registry=registry, wakeup=Wakeup())
+            async with (
+                migrated_database(db_url, pool_size=2) as own,
+                connector_for(own, pool_size=2) as own_connector,
+            ):
+                queue = JobQueue(connector=own_connector, registry=registry, wakeup=Wakeup())
                 while (job := await queue.claim(f"w{index}")) is not None:
                     claimed.append(job.id)
                     assert await queue.complete(job, f"w{index}")
@@ -76,10 +80,14 @@ async def test_concurrent_claimers_get_each_job_exactly_once(db_url: str) -> Non
 
 
 async def test_job_of_a_dead_worker_runs_again(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         clock = Clock()
         queue = JobQueue(
-            database=db, registry=make_registry(), wakeup=Wakeup(), lease_seconds=30, clock=clock
+            connector=connector,
+            registry=make_registry(),
+            wakeup=Wakeup(),
+            lease_seconds=30,
+            clock=clock,
         )
         job_id = await queue.enqueue("noop")
         first = await queue.claim("dead-worker")
@@ -98,10 +106,14 @@ async def test_job_of_a_dead_worker_runs_again(db_url: str) -> None:
 
 
 async def test_heartbeat_keeps_a_long_job_leased(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         clock = Clock()
         queue = JobQueue(
-            database=db, registry=make_registry(), wakeup=Wakeup(), lease_seconds=30, clock=clock
+            connector=connector,
+            registry=make_registry(),
+            wakeup=Wakeup(),
+            lease_seconds=30,
+            clock=clock,
         )
         await queue.enqueue("noop")
         job = await queue.claim("alive")
@@ -113,10 +125,10 @@ async def test_heartbeat_keeps_a_long_job_leased(db_url: str) -> None:
 
 
 async def test_a_job_that_keeps_killing_its_worker_fails_after_max_attempts(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         clock = Clock()
         queue = JobQueue(
-            database=db,
+            connector=connector,
             registry=make_registry(),
             wakeup=Wakeup(),
             lease_seconds=10,
@@ -142,9 +154,9 @@ async def test_retry_then_success_leaves_two_attempts_completed(db_url: str) -> 
         if calls == 1:
             raise RuntimeError("transient")
 
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         registry = make_registry(flaky=flaky)
-        queue = JobQueue(database=db, registry=registry, wakeup=Wakeup())
+        queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
         pool = WorkerPool(
             queue=queue,
             registry=registry,
@@ -167,10 +179,10 @@ async def test_three_failures_leave_failed_with_the_message(db_url: str) -> None
     async def broken(job: Job) -> None:
         raise ValueError("the mail is unreadable")
 
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         registry = HandlerRegistry()
         registry.register("broken", broken, max_attempts=3)
-        queue = JobQueue(database=db, registry=registry, wakeup=Wakeup())
+        queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
         pool = WorkerPool(
             queue=queue,
             registry=registry,
@@ -193,9 +205,9 @@ async def test_permanent_error_fails_at_once(db_url: str) -> None:
     async def refuses(job: Job) -> None:
         raise PermanentJobError("no such email")
 
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         registry = make_registry(refuses=refuses)
-        queue = JobQueue(database=db, registry=registry, wakeup=Wakeup())
+        queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
         pool = WorkerPool(queue=queue, registry=registry, concurrency=1, poll_interval=0.05)
         job_id = await queue.enqueue("refuses")
         pool.start()
@@ -208,8 +220,8 @@ async def test_permanent_error_fails_at_once(db_url: str) -> None:
 
 
 async def test_burst_of_sync_enqueues_leaves_one_pending(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
-        queue = JobQueue(database=db, registry=make_registry(), wakeup=Wakeup())
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        queue = JobQueue(connector=connector, registry=make_registry(), wakeup=Wakeup())
         ids = await asyncio.gather(*(queue.enqueue("sync", user_id=7) for _ in range(1000)))
         await queue.enqueue("sync", user_id=8)
         assert len(set(ids)) == 1
@@ -218,8 +230,8 @@ async def test_burst_of_sync_enqueues_leaves_one_pending(db_url: str) -> None:
 
 
 async def test_full_sync_takes_over_a_pending_incremental_sync(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
-        queue = JobQueue(database=db, registry=make_registry(), wakeup=Wakeup())
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        queue = JobQueue(connector=connector, registry=make_registry(), wakeup=Wakeup())
         first = await queue.enqueue("sync", user_id=1, payload={"full": False})
         second = await queue.enqueue(
             "sync", user_id=1, payload={"full": True}, replace_pending=True
@@ -231,8 +243,8 @@ async def test_full_sync_takes_over_a_pending_incremental_sync(db_url: str) -> N
 
 
 async def test_one_pending_job_per_type_and_thread(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
-        queue = JobQueue(database=db, registry=make_registry(), wakeup=Wakeup())
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        queue = JobQueue(connector=connector, registry=make_registry(), wakeup=Wakeup())
         a = await queue.enqueue("classify", user_id=1, thread_id="t1")
         b = await queue.enqueue("classify", user_id=1, thread_id="t1")
         c = await queue.enqueue("classify", user_id=1, thread_id="t2")
@@ -245,8 +257,8 @@ async def test_one_pending_job_per_type_and_thread(db_url: str) -> None:
 
 
 async def test_a_running_sync_holds_back_the_next_one_for_that_user(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
-        queue = JobQueue(database=db, registry=make_registry(), wakeup=Wakeup())
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        queue = JobQueue(connector=connector, registry=make_registry(), wakeup=Wakeup())
         await queue.enqueue("sync", user_id=1)
         running = await queue.claim("w1")
         assert running is not None
@@ -261,8 +273,8 @@ async def test_a_running_sync_holds_back_the_next_one_for_that_user(db_url: str)
 
 
 async def test_retry_puts_run_after_in_the_future(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
-        queue = JobQueue(database=db, registry=make_registry(), wakeup=Wakeup())
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        queue = JobQueue(connector=connector, registry=make_registry(), wakeup=Wakeup())
         await queue.enqueue("noop")
         job = await queue.claim("w")
         assert job is not None
@@ -279,8 +291,8 @@ async def test_retry_puts_run_after_in_the_future(db_url: str) -> None:
 
 
 async def test_retry_is_superseded_by_a_waiting_duplicate(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
-        queue = JobQueue(database=db, registry=make_registry(), wakeup=Wakeup())
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        queue = JobQueue(connector=connector, registry=make_registry(), wakeup=Wakeup())
         await queue.enqueue("sync", user_id=3)
         job = await queue.claim("w")
         assert job is not None
@@ -291,9 +303,11 @@ async def test_retry_is_superseded_by_a_waiting_duplicate(db_url: str) -> None:
 
 
 async def test_purge_removes_only_old_finished_jobs(db_url: str) -> None:
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         clock = Clock()
-        queue = JobQueue(database=db, registry=make_registry(), wakeup=Wakeup(), clock=clock)
+        queue = JobQueue(
+            connector=connector, registry=make_registry(), wakeup=Wakeup(), clock=clock
+        )
         for _ in range(3):
             await queue.enqueue("noop")
         done = await queue.claim("w")
@@ -314,9 +328,9 @@ async def test_graceful_stop_releases_a_job_that_outlives_the_grace(db_url: str)
         started.set()
         await asyncio.sleep(60)
 
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         registry = make_registry(slow=slow)
-        queue = JobQueue(database=db, registry=registry, wakeup=Wakeup())
+        queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
         pool = WorkerPool(
             queue=queue, registry=registry, concurrency=1, poll_interval=0.05, shutdown_grace=0.1
         )
@@ -335,9 +349,9 @@ async def test_graceful_stop_lets_a_short_job_finish(db_url: str) -> None:
         started.set()
         await asyncio.sleep(0.2)
 
-    async with migrated_database(db_url) as db:
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
         registry = make_registry(short=short)
-        queue = JobQueue(database=db, registry=registry, wakeup=Wakeup())
+        queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
         pool = WorkerPool(
             queue=queue, registry=registry, concurrency=1, poll_interval=0.05, shutdown_grace=30
         )

@@ -6,7 +6,7 @@ import asyncio
 import sys
 
 from gmail_assistant.db import Database
-from gmail_assistant.jobs import HandlerRegistry, Job, JobQueue, Wakeup, WorkerPool
+from gmail_assistant.jobs import HandlerRegistry, Job, JobQueue, Wakeup, WorkerPool, connector_for
 
 
 async def hang(job: Job) -> None:
@@ -18,7 +18,9 @@ async def main(url: str) -> None:
     db = Database(url=url)
     registry = HandlerRegistry()
     registry.register("work", hang)
-    queue = JobQueue(database=db, registry=registry, wakeup=Wakeup(), lease_seconds=1.5)
+    queue = JobQueue(
+        connector=connector_for(db), registry=registry, wakeup=Wakeup(), lease_seconds=1.5
+    )
     pool = WorkerPool(queue=queue, registry=registry, concurrency=1, poll_interval=0.05)
     pool.start()
     await asyncio.sleep(3600)

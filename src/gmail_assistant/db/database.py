@@ -61,6 +61,15 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.backend == "sqlite"
 
+    @property
+    def sqlite_write_lock(self) -> asyncio.Lock | None:
+        """The in-process writer lock on SQLite (None on PostgreSQL).
+
+        Anything else in this process that writes to the same SQLite file (the queue's own
+        connection) takes it too, so writers queue here instead of in SQLite's busy handler.
+        """
+        return self._write_lock
+
     @contextlib.asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
         if self._write_lock is None:

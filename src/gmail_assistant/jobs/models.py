@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Job", "JobCounts"]
+__all__ = ["Job", "JobCounts", "JobSpec"]
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,16 @@ class JobCounts:
     completed: int = 0
     failed: int = 0
     cancelled: int = 0
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job to enqueue (`JobQueue.enqueue_many` takes a batch of them)."""
+
+    job_type: str
+    user_id: int | None = None
+    thread_id: str | None = None
+    payload: dict[str, Any] | None = None
+    run_after: datetime | None = None
+    # A full sync replaces the payload of a waiting incremental one.
+    replace_pending: bool = False

@@ -4,45 +4,51 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
-from gmail_assistant.db.database import Database
-from gmail_assistant.db.types import UtcDateTime, utcnow
-from gmail_assistant.jobs.models import Job, JobCounts
-from gmail_assistant.jobs.notify import Wakeup
+from gmail_assistant.db.types import utcnow
+from gmail_assistant.jobs.connector import (
+    QueueConnector,
+    QueueSession,
+    Row,
+    UniqueViolation,
+    parse_time,
+)
+from gmail_assistant.jobs.models import Job, JobCounts, JobSpec
+from gmail_assistant.jobs.notify import Wakeup, notify_message
 from gmail_assistant.jobs.registry import HandlerRegistry
-from gmail_assistant.jobs.sql import queries_for
+from gmail_assistant.jobs.sql import QUERIES, Query, statements_for
 
 __all__ = ["NOTIFY_CHANNEL", "JobQueue"]
 
 log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "gma_jobs"
 _MAX_ERROR_CHARS = 4000
-_UTC = UtcDateTime()
 
 
 class JobQueue:
     def __init__(
         self,
         *,
-        database: Database,
+        connector: QueueConnector,
         registry: HandlerRegistry,
         wakeup: Wakeup,
         lease_seconds: float = 60.0,
         default_max_attempts: int = 5,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.db = database
+        self.connector = connector
         self.registry = registry
         self.wakeup = wakeup
         self.lease = timedelta(seconds=lease_seconds)
         self.default_max_attempts = default_max_attempts
         self.clock = clock
-        self.sql = queries_for(database.backend)
+        self.queries = QUERIES
+        # The enqueue statements for a caller's own SQLAlchemy transaction (`sync.enqueue`).
+        self.sql = statements_for(connector.backend)
+        self._notifies = connector.backend == "postgresql"
 
     async def enqueue(
         self,
@@ -55,76 +61,93 @@ class JobQueue:
         replace_pending: bool = False,
     ) -> int | None:
         """Add a job; returns its id, or the waiting duplicate's id when de-duplicated."""
-        spec = self.registry.require(job_type)
-        dedup_key, lock_key = spec.keys(user_id, thread_id)
+        spec = JobSpec(job_type, user_id, thread_id, payload, run_after, replace_pending)
+        (job_id,) = await self.enqueue_many([spec])
+        return job_id
+
+    async def enqueue_many(self, specs: Iterable[JobSpec]) -> list[int | None]:
+        """Add jobs in one transaction (one commit); ids in order, as `enqueue` returns them."""
+        specs = list(specs)
+        if not specs:
+            return []
         now = self.clock()
-        params = {
-            "job_type": job_type,
-            "user_id": user_id,
-            "thread_id": thread_id,
-            "payload": payload or {},
-            "max_attempts": spec.max_attempts or self.default_max_attempts,
-            "run_after": run_after or now,
+        rows = [self._insert_params(spec, now) for spec in specs]
+        ids: list[int | None] = []
+        async with self.connector.transaction(durable=True) as tx:
+            for spec, params in zip(specs, rows, strict=True):
+                ids.append(await self._insert(tx, spec, params))
+            if self._notifies:
+                await self._notify(tx, len(specs))
+        due = sum(1 for params in rows if params["run_after"] <= now)
+        if due:
+            self.wakeup.notify(due)
+        later = [params["run_after"] for params in rows if params["run_after"] > now]
+        if later:
+            self.wakeup.notify_at(min(later))
+        return ids
+
+    def _insert_params(self, spec: JobSpec, now: datetime) -> dict[str, Any]:
+        job_type = self.registry.require(spec.job_type)
+        dedup_key, lock_key = job_type.keys(spec.user_id, spec.thread_id)
+        return {
+            "job_type": spec.job_type,
+            "user_id": spec.user_id,
+            "thread_id": spec.thread_id,
+            "payload": json.dumps(spec.payload or {}),
+            "max_attempts": job_type.max_attempts or self.default_max_attempts,
+            "run_after": spec.run_after or now,
             "dedup_key": dedup_key,
             "lock_key": lock_key,
             "now": now,
         }
-        statement = self.sql.enqueue_replacing if replace_pending else self.sql.enqueue
-        async with self.db.write_connection() as conn:
-            job_id = (await conn.execute(statement, params)).scalar()
-            if job_id is None and dedup_key is not None:
-                job_id = (
-                    await conn.execute(self.sql.pending_id_for_key, {"dedup_key": dedup_key})
-                ).scalar()
-            if self.sql.notify is not None:
-                await conn.execute(self.sql.notify, {"channel": NOTIFY_CHANNEL})
-        self.wakeup.notify()
-        return int(job_id) if job_id is not None else None
+
+    async def _insert(self, tx: QueueSession, spec: JobSpec, params: dict[str, Any]) -> int | None:
+        query = self.queries.enqueue_replacing if spec.replace_pending else self.queries.enqueue
+        row = await tx.fetch_one(query, params)
+        if row is None and params["dedup_key"] is not None:
+            row = await tx.fetch_one(
+                self.queries.pending_id_for_key, {"dedup_key": params["dedup_key"]}
+            )
+        return int(row["id"]) if row is not None else None
+
+    async def _notify(self, session: QueueSession, count: int) -> None:
+        message = notify_message(self.wakeup.origin, count)
+        await session.execute(self.queries.notify, {"channel": NOTIFY_CHANNEL, "message": message})
 
     async def claim(self, worker_id: str) -> Job | None:
+        job, _more = await self.claim_and_peek(worker_id)
+        return job
+
+    async def claim_and_peek(self, worker_id: str) -> tuple[Job | None, bool]:
+        """Claim the next due job; the flag says whether other due jobs were waiting."""
         now = self.clock()
-        async with self.db.write_connection() as conn:
-            row = (
-                await conn.execute(
-                    self.sql.claim, {"worker": worker_id, "now": now, "lease": now + self.lease}
-                )
-            ).first()
-        if row is None:
-            return None
-        payload = row.payload
-        if isinstance(payload, str):
-            payload = json.loads(payload)
-        return Job(
-            id=row.id,
-            job_type=row.job_type,
-            user_id=row.user_id,
-            thread_id=row.thread_id,
-            payload=payload or {},
-            attempts=row.attempts,
-            max_attempts=row.max_attempts,
-            created_at=row.created_at,
-            lock_key=row.lock_key,
+        row = await self.connector.fetch_one(
+            self.queries.claim, {"worker": worker_id, "now": now, "lease": now + self.lease}
         )
+        if row is None:
+            return None, False
+        return _job(row), bool(row["more"])
 
     async def complete(self, job: Job, worker_id: str) -> bool:
-        return await self._finish(self.sql.complete, job, worker_id, now=self.clock())
+        return await self._finish(self.queries.complete, job, worker_id, now=self.clock())
 
     async def fail(self, job: Job, worker_id: str, error: str) -> bool:
         return await self._finish(
-            self.sql.fail, job, worker_id, now=self.clock(), error=error[:_MAX_ERROR_CHARS]
+            self.queries.fail, job, worker_id, now=self.clock(), error=error[:_MAX_ERROR_CHARS]
         )
 
     async def retry(self, job: Job, worker_id: str, error: str, run_after: datetime) -> bool:
         """Put the job back for a later attempt; a waiting duplicate supersedes it."""
         error = error[:_MAX_ERROR_CHARS]
         try:
-            if await self._finish(self.sql.retry, job, worker_id, run_after=run_after, error=error):
+            params = {"run_after": run_after, "error": error}
+            if await self._finish(self.queries.retry, job, worker_id, **params):
                 self.wakeup.notify_at(run_after)
                 return True
-        except IntegrityError:
+        except UniqueViolation:
             pass  # a duplicate was enqueued between the check and the update
         return await self._finish(
-            self.sql.supersede,
+            self.queries.supersede,
             job,
             worker_id,
             now=self.clock(),
@@ -134,58 +157,72 @@ class JobQueue:
     async def release(self, job: Job, worker_id: str) -> bool:
         """Give a claimed job back without counting the attempt (graceful shutdown)."""
         try:
-            return await self._finish(self.sql.release_worker, job, worker_id, now=self.clock())
-        except IntegrityError:
+            return await self._finish(self.queries.release_worker, job, worker_id, now=self.clock())
+        except UniqueViolation:
             return False
 
-    async def _finish(self, statement: Any, job: Job, worker_id: str, **params: Any) -> bool:
-        async with self.db.write_connection() as conn:
-            result = await conn.execute(statement, {"id": job.id, "worker": worker_id, **params})
-            changed = bool(result.rowcount)
-            if changed and self.sql.notify is not None and job.lock_key:
-                # A job held back by this one's lock key can run now.
-                await conn.execute(self.sql.notify, {"channel": NOTIFY_CHANNEL})
+    async def _finish(self, query: Query, job: Job, worker_id: str, **params: Any) -> bool:
+        changed = bool(
+            await self.connector.execute(query, {"id": job.id, "worker": worker_id, **params})
+        )
         if changed and job.lock_key:
+            # A job held back by this one's lock key can run now.
+            if self._notifies:
+                await self._notify(self.connector, 1)
             self.wakeup.notify()
         return changed
 
     async def heartbeat(self, worker_id: str) -> int:
-        async with self.db.write_connection() as conn:
-            result = await conn.execute(
-                self.sql.heartbeat, {"worker": worker_id, "lease": self.clock() + self.lease}
-            )
-        return int(result.rowcount or 0)
+        return await self.connector.execute(
+            self.queries.heartbeat, {"worker": worker_id, "lease": self.clock() + self.lease}
+        )
 
     async def recover_stalled(self) -> int:
         """Return jobs of dead workers to the queue (or fail them on their last attempt)."""
         now = self.clock()
-        async with self.db.write_connection() as conn:
-            failed = (await conn.execute(self.sql.recover_exhausted, {"now": now})).rowcount
-            requeued = (await conn.execute(self.sql.recover, {"now": now})).rowcount
-            superseded = (await conn.execute(self.sql.recover_superseded, {"now": now})).rowcount
-            if requeued and self.sql.notify is not None:
-                await conn.execute(self.sql.notify, {"channel": NOTIFY_CHANNEL})
-        total = int(failed or 0) + int(requeued or 0) + int(superseded or 0)
+        params = {"now": now}
+        async with self.connector.transaction(durable=False) as tx:
+            failed = await tx.execute(self.queries.recover_exhausted, params)
+            requeued = await tx.execute(self.queries.recover, params)
+            superseded = await tx.execute(self.queries.recover_superseded, params)
+            if requeued and self._notifies:
+                await self._notify(tx, requeued)
+        total = failed + requeued + superseded
         if total:
             log.warning(
                 "recovered stalled jobs",
                 extra={"requeued": requeued, "failed": failed, "superseded": superseded},
             )
-            self.wakeup.notify()
+            self.wakeup.notify(max(requeued, 1))
         return total
 
     async def purge(self, older_than: timedelta) -> int:
-        async with self.db.write_connection() as conn:
-            result = await conn.execute(self.sql.purge, {"before": self.clock() - older_than})
-        return int(result.rowcount or 0)
+        return await self.connector.execute(
+            self.queries.purge, {"before": self.clock() - older_than}
+        )
 
     async def next_run_after(self) -> datetime | None:
-        async with self.db.engine.connect() as conn:
-            value = (await conn.execute(self.sql.next_run_after)).scalar()
-        return _UTC.process_result_value(value, conn.dialect) if value is not None else None
+        row = await self.connector.fetch_one(self.queries.next_run_after)
+        return parse_time(row["due"]) if row is not None else None
 
     async def counts(self) -> JobCounts:
-        async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(self.sql.counts)).all()
+        rows = await self.connector.fetch_all(self.queries.counts)
         known = set(JobCounts.__dataclass_fields__)
-        return JobCounts(**{status: count for status, count in rows if status in known})
+        return JobCounts(**{row["status"]: row["n"] for row in rows if row["status"] in known})
+
+
+def _job(row: Row) -> Job:
+    payload = row["payload"]
+    if isinstance(payload, str):
+        payload = json.loads(payload)
+    return Job(
+        id=row["id"],
+        job_type=row["job_type"],
+        user_id=row["user_id"],
+        thread_id=row["thread_id"],
+        payload=payload or {},
+        attempts=row["attempts"],
+        max_attempts=row["max_attempts"],
+        created_at=parse_time(row["created_at"]),
+        lock_key=row["lock_key"],
+    )

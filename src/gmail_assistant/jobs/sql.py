@@ -1,20 +1,62 @@
-"""Every statement the queue runs, in one place, named, per backend where they differ.
+"""Every statement the queue runs, in one place, named, rendered per backend.
 
 The claim is one atomic statement on each backend: SQLite serialises writers, so a single
 `UPDATE … WHERE id = (SELECT … LIMIT 1) RETURNING` cannot hand one job to two workers;
 PostgreSQL gets the same shape with `FOR UPDATE SKIP LOCKED`, so concurrent claimers skip
 each other's rows instead of queueing on them. A job whose `lock_key` matches a running job
 waits, which keeps one sync per user and one job per thread running at a time.
+
+Statements are written once with `:name` parameters. sqlite3 takes them as they are; for
+asyncpg they are rendered to `$1…$n` with the names kept in order. Timestamps are bound as
+naive UTC (text `YYYY-MM-DD HH:MM:SS.ffffff` on SQLite, as SQLAlchemy writes them) and
+`payload` as a JSON string; the connectors do that conversion.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import JSON, bindparam, text
 from sqlalchemy.sql.elements import TextClause
 
 from gmail_assistant.db.types import UtcDateTime
 
-__all__ = ["Queries", "queries_for"]
+__all__ = ["QUERIES", "Queries", "Query", "TransactionStatements", "statements_for"]
+
+_PARAM = re.compile(r"(?<![:\w]):([a-z_]+)")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One named statement, ready for either driver."""
+
+    name: str
+    sqlite: str
+    postgresql: str
+    names: tuple[str, ...]  # the order of `$n` in the PostgreSQL text
+
+    @classmethod
+    def build(cls, name: str, sql: str, *, postgresql: str | None = None) -> Query:
+        pg_source = postgresql if postgresql is not None else sql
+        order: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match.group(1) not in order:
+                order.append(match.group(1))
+            return f"${order.index(match.group(1)) + 1}"
+
+        return cls(name, sql, _PARAM.sub(number, pg_source), tuple(order))
+
+    @property
+    def writes(self) -> bool:
+        return not self.sqlite.lstrip().upper().startswith("SELECT")
+
+    def args(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(params[name] for name in self.names)
+
 
 _JOB_COLUMNS = (
     "id, job_type, user_id, thread_id, payload, attempts, max_attempts, created_at, lock_key"
@@ -29,11 +71,14 @@ _CANDIDATE = """
     LIMIT 1
 """
 
+# `more` tells the claimer whether other due jobs wait, so it wakes a fellow worker only then.
 _CLAIM = """
     UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = :worker,
                     lease_expires_at = :lease, started_at = :now
     WHERE id = ({candidate})
-    RETURNING {columns}
+    RETURNING {columns},
+        EXISTS (SELECT 1 FROM jobs m WHERE m.status = 'pending' AND m.run_after <= :now
+                  AND m.id <> jobs.id) AS more
 """
 
 _INSERT = """
@@ -44,115 +89,135 @@ _INSERT = """
     ON CONFLICT (dedup_key) WHERE status = 'pending' {on_conflict}
     RETURNING id
 """
-
-
-def _t(sql: str, *times: str, json: tuple[str, ...] = ()) -> TextClause:
-    params = [bindparam(name, type_=UtcDateTime()) for name in times]
-    params += [bindparam(name, type_=JSON()) for name in json]
-    return text(sql).bindparams(*params)
+_KEEP = "DO NOTHING"
+# A full sync asked for while an incremental one waits takes the waiting job over.
+_REPLACE = "DO UPDATE SET payload = excluded.payload"
+_PENDING_ID = "SELECT id FROM jobs WHERE dedup_key = :dedup_key AND status = 'pending'"
+_NOT_SUPERSEDED = """(dedup_key IS NULL OR NOT EXISTS (
+                      SELECT 1 FROM jobs p WHERE p.dedup_key = jobs.dedup_key
+                        AND p.status = 'pending'))"""
 
 
 class Queries:
-    def __init__(self, backend: str) -> None:
-        candidate = _CANDIDATE
-        if backend == "postgresql":
-            candidate += " FOR UPDATE OF j SKIP LOCKED"
-        self.claim = _t(_CLAIM.format(candidate=candidate, columns=_JOB_COLUMNS), "now", "lease")
-        self.enqueue = _t(
-            _INSERT.format(on_conflict="DO NOTHING"), "now", "run_after", json=("payload",)
+    """The queue's statements (see the module docstring for the parameter conventions)."""
+
+    def __init__(self) -> None:
+        self.claim = Query.build(
+            "claim",
+            _CLAIM.format(candidate=_CANDIDATE, columns=_JOB_COLUMNS),
+            postgresql=_CLAIM.format(
+                candidate=_CANDIDATE + " FOR UPDATE OF j SKIP LOCKED", columns=_JOB_COLUMNS
+            ),
         )
-        # A full sync asked for while an incremental one waits takes the waiting job over.
-        self.enqueue_replacing = _t(
-            _INSERT.format(on_conflict="DO UPDATE SET payload = excluded.payload"),
-            "now",
-            "run_after",
-            json=("payload",),
+        self.enqueue = Query.build("enqueue", _INSERT.format(on_conflict=_KEEP))
+        self.enqueue_replacing = Query.build(
+            "enqueue_replacing", _INSERT.format(on_conflict=_REPLACE)
         )
-        self.pending_id_for_key = text(
-            "SELECT id FROM jobs WHERE dedup_key = :dedup_key AND status = 'pending'"
-        )
-        self.complete = _t(
+        self.pending_id_for_key = Query.build("pending_id_for_key", _PENDING_ID)
+        self.complete = Query.build(
+            "complete",
             """UPDATE jobs SET status = 'completed', finished_at = :now, lease_expires_at = NULL,
                               last_error = NULL
                WHERE id = :id AND status = 'running' AND locked_by = :worker""",
-            "now",
         )
-        self.fail = _t(
+        self.fail = Query.build(
+            "fail",
             """UPDATE jobs SET status = 'failed', finished_at = :now, lease_expires_at = NULL,
                               last_error = :error
                WHERE id = :id AND status = 'running' AND locked_by = :worker""",
-            "now",
         )
         # Back to pending unless an identical job is already waiting; then this one is
         # superseded (the waiting job does the same work).
-        self.retry = _t(
-            """UPDATE jobs SET status = 'pending', run_after = :run_after, locked_by = NULL,
+        self.retry = Query.build(
+            "retry",
+            f"""UPDATE jobs SET status = 'pending', run_after = :run_after, locked_by = NULL,
                               lease_expires_at = NULL, last_error = :error
                WHERE id = :id AND status = 'running' AND locked_by = :worker
-                 AND (dedup_key IS NULL OR NOT EXISTS (
-                      SELECT 1 FROM jobs p WHERE p.dedup_key = jobs.dedup_key
-                        AND p.status = 'pending'))""",
-            "run_after",
+                 AND {_NOT_SUPERSEDED}""",
         )
-        self.supersede = _t(
+        self.supersede = Query.build(
+            "supersede",
             """UPDATE jobs SET status = 'cancelled', finished_at = :now, lease_expires_at = NULL,
                               last_error = :error
                WHERE id = :id AND status = 'running' AND locked_by = :worker""",
-            "now",
         )
-        self.heartbeat = _t(
+        self.heartbeat = Query.build(
+            "heartbeat",
             """UPDATE jobs SET lease_expires_at = :lease
                WHERE status = 'running' AND locked_by = :worker""",
-            "lease",
         )
         # Jobs whose worker vanished: give them back, or fail them when they have used all
         # their attempts (a mail that kills the process must not crash-loop it forever).
-        self.recover_exhausted = _t(
+        self.recover_exhausted = Query.build(
+            "recover_exhausted",
             """UPDATE jobs SET status = 'failed', finished_at = :now, lease_expires_at = NULL,
                               last_error = 'worker lost (lease expired) on the last attempt'
                WHERE status = 'running' AND lease_expires_at < :now
                  AND attempts >= max_attempts""",
-            "now",
         )
-        self.recover = _t(
-            """UPDATE jobs SET status = 'pending', locked_by = NULL, lease_expires_at = NULL,
+        self.recover = Query.build(
+            "recover",
+            f"""UPDATE jobs SET status = 'pending', locked_by = NULL, lease_expires_at = NULL,
                               run_after = :now,
                               last_error = 'worker lost (lease expired); job returned to queue'
                WHERE status = 'running' AND lease_expires_at < :now
-                 AND (dedup_key IS NULL OR NOT EXISTS (
-                      SELECT 1 FROM jobs p WHERE p.dedup_key = jobs.dedup_key
-                        AND p.status = 'pending'))""",
-            "now",
+                 AND {_NOT_SUPERSEDED}""",
         )
-        self.recover_superseded = _t(
+        self.recover_superseded = Query.build(
+            "recover_superseded",
             """UPDATE jobs SET status = 'cancelled', finished_at = :now, lease_expires_at = NULL,
                               last_error = 'worker lost; superseded by a pending duplicate'
                WHERE status = 'running' AND lease_expires_at < :now""",
-            "now",
         )
-        self.release_worker = _t(
-            """UPDATE jobs SET status = 'pending', locked_by = NULL, lease_expires_at = NULL,
+        self.release_worker = Query.build(
+            "release_worker",
+            f"""UPDATE jobs SET status = 'pending', locked_by = NULL, lease_expires_at = NULL,
                               attempts = attempts - 1, run_after = :now
                WHERE id = :id AND status = 'running' AND locked_by = :worker
-                 AND (dedup_key IS NULL OR NOT EXISTS (
-                      SELECT 1 FROM jobs p WHERE p.dedup_key = jobs.dedup_key
-                        AND p.status = 'pending'))""",
-            "now",
+                 AND {_NOT_SUPERSEDED}""",
         )
-        self.purge = _t(
+        self.purge = Query.build(
+            "purge",
             """DELETE FROM jobs WHERE status IN ('completed', 'cancelled')
                  AND finished_at < :before""",
-            "before",
         )
-        self.next_run_after = text("SELECT MIN(run_after) FROM jobs WHERE status = 'pending'")
-        self.counts = text("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+        self.next_run_after = Query.build(
+            "next_run_after", "SELECT MIN(run_after) AS due FROM jobs WHERE status = 'pending'"
+        )
+        self.counts = Query.build(
+            "counts", "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status"
+        )
+        # PostgreSQL only: wakes LISTENing replicas when the transaction commits.
+        self.notify = Query.build("notify", "SELECT pg_notify(:channel, :message)")
+
+
+class TransactionStatements:
+    """The enqueue statements as SQLAlchemy text, for a caller's own transaction.
+
+    Sync inserts jobs and moves its history cursor in one transaction on the app's
+    connection (`sync.enqueue`); it runs the very same SQL as the queue's connector.
+    """
+
+    def __init__(self, backend: str) -> None:
+        def bind(sql: str) -> TextClause:
+            return text(sql).bindparams(
+                bindparam("now", type_=UtcDateTime()),
+                bindparam("run_after", type_=UtcDateTime()),
+                bindparam("payload", type_=JSON()),
+            )
+
+        self.enqueue = bind(_INSERT.format(on_conflict=_KEEP))
+        self.enqueue_replacing = bind(_INSERT.format(on_conflict=_REPLACE))
+        self.pending_id_for_key = text(_PENDING_ID)
         self.notify = text("SELECT pg_notify(:channel, '')") if backend == "postgresql" else None
 
 
-_CACHE: dict[str, Queries] = {}
+# One set serves both backends: each `Query` carries both texts.
+QUERIES = Queries()
+_STATEMENTS: dict[str, TransactionStatements] = {}
 
 
-def queries_for(backend: str) -> Queries:
-    if backend not in _CACHE:
-        _CACHE[backend] = Queries(backend)
-    return _CACHE[backend]
+def statements_for(backend: str) -> TransactionStatements:
+    if backend not in _STATEMENTS:
+        _STATEMENTS[backend] = TransactionStatements(backend)
+    return _STATEMENTS[backend]

@@ -60,6 +60,7 @@ class WorkerPool:
         self._workers: list[asyncio.Task[None]] = []
         self._heartbeat: asyncio.Task[None] | None = None
         self._running: dict[int, asyncio.Task[None]] = {}
+        self._due_checked = False
 
     @property
     def running_jobs(self) -> int:
@@ -75,7 +76,7 @@ class WorkerPool:
     async def stop(self) -> None:
         """Stop claiming; let running jobs finish within the grace period, release the rest."""
         self._stopping.set()
-        self.queue.wakeup.notify()
+        self.queue.wakeup.notify_all()
         if self._workers:
             _done, pending = await asyncio.wait(self._workers, timeout=self.shutdown_grace)
             for task in pending:
@@ -100,33 +101,45 @@ class WorkerPool:
                 log.warning("heartbeat failed: %s", type(exc).__name__)
 
     async def _work(self) -> None:
-        wakeup = self.queue.wakeup
+        woken = False
         while not self._stopping.is_set():
-            wakeup.clear()
             try:
-                job = await self.queue.claim(self.worker_id)
+                job, more = await self.queue.claim_and_peek(self.worker_id)
             except Exception as exc:
                 log.warning("claim failed: %s: %s", type(exc).__name__, exc)
                 await self._idle(self.poll_interval)
                 continue
             if job is None:
-                await self._idle(await self._idle_timeout())
+                await self._arm_due_timer()
+                woken = await self._idle(self.poll_interval)
                 continue
+            self._due_checked = False
+            if woken and more:
+                # Pass the wake-up on: one worker per waiting job, not all of them at once.
+                self.queue.wakeup.notify_idle()
+            woken = False
             await self._run(job)
 
-    async def _idle_timeout(self) -> float:
+    async def _arm_due_timer(self) -> None:
+        """Once per idle period (not per worker): wake up when the next delayed job is due.
+
+        Retries made in this process arm the timer themselves; this covers delayed jobs from
+        other processes and from before a restart.
+        """
+        if self._due_checked:
+            return
+        self._due_checked = True
         try:
             due = await self.queue.next_run_after()
         except Exception:
-            return self.poll_interval
-        if due is None:
-            return self.poll_interval
-        return min(max((due - utcnow()).total_seconds(), 0.01), self.poll_interval)
+            return  # polling still finds it
+        if due is not None and due > utcnow():
+            self.queue.wakeup.notify_at(due)
 
-    async def _idle(self, timeout: float) -> None:
+    async def _idle(self, timeout: float) -> bool:
         if self._stopping.is_set():
-            return
-        await self.queue.wakeup.wait(timeout)
+            return False
+        return await self.queue.wakeup.wait(timeout)
 
     async def _run(self, job: Job) -> None:
         spec = self.registry.get(job.job_type)
