@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gmail_assistant.jobs import NOTIFY_CHANNEL, JobQueue, names
-from gmail_assistant.jobs import sql as queue_sql
 from gmail_assistant.jobs.models import Job
 from gmail_assistant.jobs.registry import JobType, Scope
 
@@ -37,11 +36,8 @@ async def _no_handler(job: Job) -> None:  # pragma: no cover - never called
 
 
 def _statements(queue: JobQueue) -> Any:
-    """The queue's enqueue statements as SQLAlchemy text (`jobs.sql.statements_for`)."""
-    statements_for = getattr(queue_sql, "statements_for", None)
-    if statements_for is not None:
-        return statements_for(queue.db.backend)
-    return queue.sql  # the queue before its connector split kept them here
+    """The queue's own enqueue statements as SQLAlchemy text (`enqueue`, `notify`, ...)."""
+    return queue.sql
 
 
 def _spec(queue: JobQueue, job_type: str) -> JobType:
