@@ -20,3 +20,6 @@ def install(container: Container) -> None:
     from gmail_assistant.sync.install import install_sync
 
     install_sync(container)
+    from gmail_assistant.intelligence import install_intelligence
+
+    install_intelligence(container)

@@ -134,6 +134,10 @@ class Email(Base):
     rework_count: Mapped[int] = mapped_column(default=0)
     last_rework_instruction: Mapped[str | None] = mapped_column(Text)
     draft_similarity: Mapped[float | None] = mapped_column(Float)
+    # The AI text of the current draft (below the marker), to measure what survived sending.
+    draft_body: Mapped[str | None] = mapped_column(Text)
+    # Gmail queries the classifier proposed for the draft's related-mail context.
+    context_queries: Mapped[Any] = mapped_column(JSON, nullable=True)
     received_at: Mapped[datetime | None]
     classified_at: Mapped[datetime | None]
     drafted_at: Mapped[datetime | None]

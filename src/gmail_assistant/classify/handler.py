@@ -1,0 +1,225 @@
+"""The `classify` job: triage the newest inbound message of a thread and label it.
+
+Cheap by design: a fresh mail (no In-Reply-To/References) is read with one messages.get and
+labelled with one messages.modify (5 + 5 quota units); replies and re-triage read the whole
+thread. The fetched thread is cached so the draft job that follows does not read it again.
+
+Idempotent: a run that finds the message already classified only makes sure the follow-up
+(draft job) exists; labels are computed from Gmail's current state, so a second run never
+leaves two classification labels.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from gmail_assistant.classify.classifier import Classification, Classifier
+from gmail_assistant.classify.rules import detect_automation
+from gmail_assistant.classify.style import resolve_style
+from gmail_assistant.db.models import Email
+from gmail_assistant.db.types import utcnow
+from gmail_assistant.events import EventType, record_event
+from gmail_assistant.flows.deps import FlowDeps, Mailbox
+from gmail_assistant.flows.threads import latest_inbound, owner_wrote_last
+from gmail_assistant.gmail.errors import GmailNotFound
+from gmail_assistant.gmail.models import ParsedMessage, ThreadData
+from gmail_assistant.jobs import Job, PermanentJobError, names
+
+__all__ = ["ClassifyHandler"]
+
+log = logging.getLogger(__name__)
+
+
+class ClassifyHandler:
+    def __init__(self, *, deps: FlowDeps, classifier: Classifier) -> None:
+        self.deps = deps
+        self.classifier = classifier
+
+    async def __call__(self, job: Job) -> None:
+        deps = self.deps
+        mailbox = await deps.mailbox(job)
+        thread_id = job.thread_id or ""
+        force = bool(job.payload.get("force"))
+        existing = await _email_row(deps, mailbox.user.id, thread_id)
+        thread = await self._read(mailbox, job, fresh=force or existing is not None)
+        inbound = latest_inbound(thread, mailbox.owner_email)
+        owner_last = owner_wrote_last(thread, mailbox.owner_email)
+        if inbound is None and not owner_last:
+            log.info("thread has no message to classify")
+            return
+        message = inbound or thread.messages[-1]
+        if (
+            existing is not None
+            and not force
+            and existing.classification is not None
+            and existing.last_message_id == message.id
+        ):
+            await self._follow_up(job, existing)  # a rerun: the work is already recorded
+            return
+        contacts = mailbox.settings.get("contacts") or {}
+        automation = detect_automation(
+            sender_email=message.sender_email,
+            headers=message.headers,
+            blacklist=contacts.get("blacklist") or () if isinstance(contacts, dict) else (),
+        )
+        if owner_last:
+            result = Classification(
+                category="waiting",
+                confidence=1.0,
+                reasoning="the owner wrote the last message of the thread",
+                language=(existing.detected_language if existing else None) or "en",
+                style=None,
+                automated=automation.automated,
+            )
+        else:
+            result = await self.classifier.classify(
+                message,
+                owner_email=mailbox.owner_email,
+                owner_wrote_last=False,
+                automation=automation,
+                context=deps.call_context(job, existing.id if existing else None),
+            )
+        style, _source = resolve_style(
+            sender_email=message.sender_email,
+            contacts=contacts if isinstance(contacts, dict) else None,
+            proposed=result.style,
+        )
+        await self._apply_labels(mailbox, thread, message, result.category, existing)
+        email = await self._record(job, mailbox, message, result, style, existing, force)
+        await self._follow_up(job, email)
+
+    async def _read(self, mailbox: Mailbox, job: Job, *, fresh: bool) -> ThreadData:
+        """The thread; a fresh single message costs one messages.get instead of threads.get."""
+        message_id = job.payload.get("message_id")
+        if not fresh and message_id:
+            try:
+                message = await mailbox.gmail.get_message(str(message_id))
+            except GmailNotFound:
+                message = None
+            if message is not None and not (message.in_reply_to or message.references):
+                thread = ThreadData(
+                    id=message.thread_id, messages=(message,), history_id=message.history_id
+                )
+                self.deps.threads.put(mailbox.user.id, thread)
+                return thread
+        return await self.deps.thread(mailbox, job.thread_id or "", fresh=True)
+
+    async def _apply_labels(
+        self,
+        mailbox: Mailbox,
+        thread: ThreadData,
+        message: ParsedMessage,
+        category: str,
+        existing: Email | None,
+    ) -> None:
+        labels = mailbox.labels
+        wanted = labels[category]
+        present = thread.label_ids
+        stale = (labels.classification_ids() & present) - {wanted}
+        if existing is not None and existing.draft_id and category != "needs_response":
+            # Moving away from needs_response: the assistant's draft no longer fits.
+            await mailbox.writer.delete_draft(existing.draft_id, thread_id=thread.id)
+        if stale:
+            await mailbox.writer.modify_thread(thread.id, add=[wanted], remove=sorted(stale))
+        elif wanted not in message.label_ids:
+            await mailbox.writer.modify_message(message.id, thread_id=thread.id, add=[wanted])
+
+    async def _record(
+        self,
+        job: Job,
+        mailbox: Mailbox,
+        message: ParsedMessage,
+        result: Classification,
+        style: str,
+        existing: Email | None,
+        force: bool,
+    ) -> Email:
+        status = "pending" if result.category == "needs_response" else "skipped"
+        async with self.deps.database.transaction() as session:
+            email = await session.get(Email, existing.id) if existing else None
+            previous = email.classification if email else None
+            if email is None:
+                email = Email(
+                    user_id=mailbox.user.id,
+                    gmail_thread_id=message.thread_id,
+                    gmail_message_id=message.id,
+                )
+                session.add(email)
+            email.last_message_id = message.id
+            email.rfc_message_id = message.message_id or email.rfc_message_id
+            email.sender_email = message.sender_email
+            email.sender_name = message.sender_name or None
+            email.subject = message.subject
+            email.snippet = message.snippet
+            email.classification = result.category
+            email.confidence = result.confidence
+            email.reasoning = "; ".join([result.reasoning, *result.notes]).strip("; ")
+            email.detected_language = result.language
+            email.resolved_style = style
+            email.is_automated = result.automated
+            email.context_queries = list(result.context_queries)
+            email.status = status
+            email.received_at = message.internal_date
+            email.classified_at = utcnow()
+            if result.category != "needs_response":
+                email.draft_id = None
+                email.draft_body = None
+            await session.flush()
+            detail = (
+                f"{result.category} ({result.confidence:.2f})"
+                f"{' automated' if result.automated else ''}"
+                f"{' failsafe' if result.failed else ''}: {result.reasoning}"
+            )
+            record_event(
+                session,
+                user_id=mailbox.user.id,
+                email_id=email.id,
+                thread_id=message.thread_id,
+                event_type=EventType.RECLASSIFIED if force else EventType.CLASSIFIED,
+                detail=detail[:2000],
+                label_id=mailbox.labels[result.category],
+                job_id=job.id,
+            )
+            if previous == "waiting" and result.category != "waiting":
+                record_event(
+                    session,
+                    user_id=mailbox.user.id,
+                    email_id=email.id,
+                    thread_id=message.thread_id,
+                    event_type=EventType.WAITING_RETRIAGED,
+                    detail=f"new reply on a waiting thread → {result.category}",
+                    job_id=job.id,
+                )
+            if status == "skipped":
+                record_event(
+                    session,
+                    user_id=mailbox.user.id,
+                    email_id=email.id,
+                    thread_id=message.thread_id,
+                    event_type=EventType.SKIPPED,
+                    detail=f"no draft for {result.category}",
+                    job_id=job.id,
+                )
+        return email
+
+    async def _follow_up(self, job: Job, email: Email) -> None:
+        if email.classification == "needs_response" and email.status == "pending":
+            await self.deps.queue.enqueue(
+                names.DRAFT,
+                user_id=email.user_id,
+                thread_id=email.gmail_thread_id,
+                payload={"email_id": email.id},
+            )
+
+
+async def _email_row(deps: FlowDeps, user_id: int, thread_id: str) -> Email | None:
+    if not thread_id:
+        raise PermanentJobError("classify job without a thread")
+    async with deps.database.read() as session:
+        return (
+            await session.execute(
+                select(Email).where(Email.user_id == user_id, Email.gmail_thread_id == thread_id)
+            )
+        ).scalar_one_or_none()

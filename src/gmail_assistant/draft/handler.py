@@ -1,0 +1,163 @@
+"""The `draft` job: write the reply draft into the thread and move it to Outbox.
+
+Order of effects, chosen so that a rerun after a crash at any point leaves one draft:
+create the draft → record it in the database → remove stale drafts → move the labels. A
+rerun first looks in Gmail for a draft of ours (the ✂️ marker) that the database does not
+know yet, and adopts it instead of writing a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from gmail_assistant.db.models import Email
+from gmail_assistant.db.types import utcnow
+from gmail_assistant.draft.composer import DraftComposer, reply_raw
+from gmail_assistant.draft.context import gather_context
+from gmail_assistant.events import EventType, record_event
+from gmail_assistant.flows.deps import FlowDeps, Mailbox
+from gmail_assistant.flows.threads import MARKER, drafts_in, latest_inbound
+from gmail_assistant.gmail.models import Draft, ThreadData
+from gmail_assistant.jobs import Job, PermanentJobError
+
+__all__ = ["DraftHandler", "finish_labels", "our_unknown_drafts"]
+
+log = logging.getLogger(__name__)
+
+
+async def our_unknown_drafts(
+    mailbox: Mailbox, thread: ThreadData, known_draft_id: str | None
+) -> list[Draft]:
+    """Drafts of ours (with the marker) in the thread other than the one we know about.
+
+    Costs one drafts.list, and only when the thread holds a marked draft message at all.
+    """
+    marked = {m.id for m in drafts_in(thread) if MARKER in m.body_text}
+    if not marked:
+        return []
+    drafts = await mailbox.gmail.list_drafts(thread.id)
+    return [d for d in drafts if d.message_id in marked and d.id != known_draft_id]
+
+
+async def finish_labels(mailbox: Mailbox, thread: ThreadData, target_key: str) -> None:
+    """Leave exactly one classification label on the thread: `target_key` (e.g. Outbox).
+
+    Removes every other classification label (and Rework) whether or not `thread` shows it:
+    the thread may come from the cache, read before the classifier labelled it. Removing an
+    absent label is a no-op in Gmail, and one threads.modify covers every message.
+    """
+    labels = mailbox.labels
+    target = labels[target_key]
+    remove = (labels.classification_ids() | {labels["rework"]}) - {target}
+    await mailbox.writer.modify_thread(thread.id, add=[target], remove=sorted(remove))
+
+
+class DraftHandler:
+    def __init__(self, *, deps: FlowDeps, composer: DraftComposer) -> None:
+        self.deps = deps
+        self.composer = composer
+
+    async def __call__(self, job: Job) -> None:
+        deps = self.deps
+        mailbox = await deps.mailbox(job)
+        email = await self._email(job, mailbox)
+        if email is None or email.classification != "needs_response":
+            return
+        if email.status != "pending":
+            return  # drafted already (a rerun), or the owner moved on
+        thread = await deps.thread(mailbox, email.gmail_thread_id)
+        inbound = latest_inbound(thread, mailbox.owner_email)
+        if inbound is None:
+            raise PermanentJobError("thread has no inbound message to reply to")
+        # From here on Gmail changes: a retry must read the thread again, not the cache.
+        deps.threads.forget(mailbox.user.id, thread.id)
+        adopted = await our_unknown_drafts(mailbox, thread, email.draft_id)
+        if adopted and email.draft_id is None:
+            await self._adopt(job, mailbox, email, thread, adopted)
+            return
+        related = await gather_context(
+            mailbox.gmail, email.context_queries or [], exclude_thread=thread.id
+        )
+        composed = await self.composer.compose(
+            thread=thread,
+            style=email.resolved_style or "business",
+            styles=mailbox.settings.get("communication_styles"),
+            language=email.detected_language or "en",
+            related=related.text,
+            instructions=None,
+            context=deps.call_context(job, email.id),
+        )
+        draft = await mailbox.writer.create_draft(
+            thread.id, reply_raw(inbound, self.composer.body(composed.text))
+        )
+        await self._record(job, mailbox, email, draft, composed.text, composed.error, related)
+        stale = [d for d in adopted if d.id != draft.id]
+        if email.draft_id and email.draft_id != draft.id:
+            stale.append(Draft(email.draft_id, "", thread.id))
+        for old in stale:
+            await mailbox.writer.delete_draft(old.id, thread_id=thread.id)
+        await finish_labels(mailbox, thread, "outbox")
+
+    async def _email(self, job: Job, mailbox: Mailbox) -> Email | None:
+        async with self.deps.database.read() as session:
+            return (
+                await session.execute(
+                    select(Email).where(
+                        Email.user_id == mailbox.user.id,
+                        Email.gmail_thread_id == (job.thread_id or ""),
+                    )
+                )
+            ).scalar_one_or_none()
+
+    async def _adopt(
+        self, job: Job, mailbox: Mailbox, email: Email, thread: ThreadData, drafts: list[Draft]
+    ) -> None:
+        keep, *extra = drafts
+        message = next((m for m in thread.messages if m.id == keep.message_id), None)
+        text = message.body_text.split(MARKER, 1)[-1].strip() if message else None
+        await self._record(job, mailbox, email, keep, text, None, None, adopted=True)
+        for old in extra:
+            await mailbox.writer.delete_draft(old.id, thread_id=thread.id)
+        await finish_labels(mailbox, thread, "outbox")
+
+    async def _record(
+        self,
+        job: Job,
+        mailbox: Mailbox,
+        email: Email,
+        draft: Draft,
+        text: str | None,
+        error: str | None,
+        related: object,
+        *,
+        adopted: bool = False,
+    ) -> None:
+        async with self.deps.database.transaction() as session:
+            row = await session.get(Email, email.id)
+            if row is None:
+                return
+            row.draft_id = draft.id
+            row.draft_body = text
+            row.status = "drafted"
+            row.drafted_at = utcnow()
+            threads = getattr(related, "threads", 0)
+            if error:
+                detail = f"error draft: {error}"
+                kind = EventType.DRAFT_ERROR
+            elif adopted:
+                detail, kind = "found our draft from an interrupted run", EventType.DRAFT_CREATED
+            else:
+                detail = f"draft written ({len(text or '')} chars, {threads} related threads)"
+                kind = EventType.DRAFT_CREATED
+            record_event(
+                session,
+                user_id=mailbox.user.id,
+                email_id=row.id,
+                thread_id=row.gmail_thread_id,
+                event_type=kind,
+                detail=detail,
+                draft_id=draft.id,
+                job_id=job.id,
+            )

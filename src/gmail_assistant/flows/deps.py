@@ -1,0 +1,84 @@
+"""The dependencies of the mail flows, and the per-job view of one user's mailbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gmail_assistant.classify.classifier import LlmApi
+from gmail_assistant.db import Database
+from gmail_assistant.gmail.api import GmailApi
+from gmail_assistant.gmail.errors import GmailNotFound
+from gmail_assistant.gmail.models import ThreadData
+from gmail_assistant.jobs import Job, JobQueue, PermanentJobError
+from gmail_assistant.labels import LabelMap
+from gmail_assistant.llm.records import CallContext
+from gmail_assistant.settings import LlmSettings
+from gmail_assistant.sync.own_writes import GmailWriter, OwnWrites
+from gmail_assistant.users import UserRecord, UserService
+
+__all__ = ["FlowDeps", "Mailbox"]
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """What a job needs to act on one user's Gmail."""
+
+    user: UserRecord
+    labels: LabelMap
+    gmail: GmailApi
+    writer: GmailWriter
+    settings: dict[str, Any]
+
+    @property
+    def owner_email(self) -> str:
+        return self.user.email
+
+
+@dataclass
+class FlowDeps:
+    database: Database
+    queue: JobQueue
+    users: UserService
+    gmail_for: Callable[[str], GmailApi]
+    own_writes: OwnWrites
+    llm: LlmApi
+    models: LlmSettings
+    threads: Any  # ThreadCache
+
+    async def mailbox(self, job: Job) -> Mailbox:
+        if job.user_id is None:
+            raise PermanentJobError(f"{job.job_type} job without a user")
+        user = await self.users.get(job.user_id)
+        if user is None:
+            raise PermanentJobError(f"user {job.user_id} does not exist")
+        labels = await self.users.labels(user.id)
+        if not labels.complete:
+            raise PermanentJobError(f"user {user.email} is not onboarded (labels missing)")
+        gmail = self.gmail_for(user.email)
+        return Mailbox(
+            user=user,
+            labels=labels,
+            gmail=gmail,
+            writer=self.own_writes.writer(user_id=user.id, gmail=gmail),
+            settings=await self.users.settings(user.id),
+        )
+
+    async def thread(self, mailbox: Mailbox, thread_id: str, *, fresh: bool = False) -> ThreadData:
+        """The thread, from this process's short cache unless `fresh`; 404 → permanent."""
+        if not fresh:
+            cached = self.threads.get(mailbox.user.id, thread_id)
+            if cached is not None:
+                return cached  # type: ignore[no-any-return]
+        try:
+            thread = await mailbox.gmail.get_thread(thread_id)
+        except GmailNotFound as exc:
+            raise PermanentJobError(f"thread {thread_id} no longer exists") from exc
+        self.threads.put(mailbox.user.id, thread)
+        return thread
+
+    def call_context(self, job: Job, email_id: int | None = None) -> CallContext:
+        return CallContext(
+            user_id=job.user_id, email_id=email_id, thread_id=job.thread_id, job_id=job.id
+        )
