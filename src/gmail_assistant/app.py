@@ -24,6 +24,7 @@ from gmail_assistant.web import health
 from gmail_assistant.web import metrics as metrics_route
 from gmail_assistant.web.admin import mount_admin
 from gmail_assistant.web.auth import BasicAuthMiddleware
+from gmail_assistant.web.debug import mount_debug
 from gmail_assistant.webhook import routes as webhook_routes
 
 __all__ = ["create_app"]
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(onboarding_routes.router)
     app.include_router(api.router)
     app.include_router(metrics_route.router)
+    mount_debug(app)
     mount_admin(app, container.database.engine)
 
     @app.get("/", include_in_schema=False)
