@@ -140,3 +140,24 @@ async def test_labels_list_every_ai_label(app: FastAPI, client: httpx.AsyncClien
     assert by_key["ai"] == "Label_1"
     assert by_key["fyi"] == "Label_7"
     assert by_key["done"] is None
+
+
+@pytest.mark.parametrize("raw", [b"Infinity", b"NaN", b'{"email": -Infinity}'])
+async def test_non_finite_numbers_are_422(client: httpx.AsyncClient, raw: bytes) -> None:
+    response = await client.post(
+        "/api/users", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+
+
+async def test_non_finite_numbers_in_settings_are_refused(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    user_id = await seed_user(database(app))
+    response = await client.put(
+        f"/api/users/{user_id}/settings/communication_styles",
+        content=b'{"formal": {"weight": Infinity}}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert (await client.get(f"/api/users/{user_id}/settings")).json() == {}

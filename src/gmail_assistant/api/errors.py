@@ -1,11 +1,13 @@
 """Error responses stay `{"detail": …}` and always encode, whatever the client sent.
 
 FastAPI's 422 echoes the offending input; input with an unpaired surrogate (valid in a JSON
-string escape, not in UTF-8) would make the error response itself fail as a 500.
+string escape, not in UTF-8) or a NaN/Infinity (accepted by Python's JSON parser, refused by
+its encoder in strict mode) would make the error response itself fail as a 500.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +19,8 @@ __all__ = ["install_error_handlers"]
 
 
 def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or Infinity, though Python's parser accepts them
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, dict):

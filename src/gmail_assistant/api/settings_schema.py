@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any
 
@@ -51,6 +52,8 @@ def _json_text(value: Any) -> Any:
     """Every string inside free-form extra fields must be storable text too."""
     if isinstance(value, str):
         check_text(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("numbers must be finite")
     elif isinstance(value, dict):
         for key, item in value.items():
             check_text(str(key))
