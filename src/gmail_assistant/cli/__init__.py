@@ -15,6 +15,7 @@ def _register() -> None:
         auth,  # noqa: F401
         db,  # noqa: F401
         emulator,  # noqa: F401
+        ops,  # noqa: F401
         server,  # noqa: F401
         sync,  # noqa: F401
     )
