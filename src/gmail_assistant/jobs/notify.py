@@ -1,10 +1,11 @@
 """Wake idle workers the moment there is work, instead of waiting for the next poll.
 
-One enqueued job wakes one idle worker, not all of them: a woken worker that claims a job and
-sees more due work wakes the next (see `WorkerPool`), so a batch fans out without a herd of
-empty claims. Across replicas on PostgreSQL, LISTEN/NOTIFY feeds the same wake-up; each
-notification carries its sender's `origin` so a process ignores its own. Polling stays as the
-fallback for anything missed (a dropped listener connection, another process's delayed job).
+One enqueued job wakes one idle worker, not all of them: a woken worker that claims a job wakes
+the next idle one (see `WorkerPool`), so a batch announced by a single wake-up still fans out,
+at the cost of at most one empty claim instead of one per worker. Across replicas on
+PostgreSQL, LISTEN/NOTIFY feeds the same wake-up; each notification carries its sender's
+`origin` so a process ignores its own. Polling stays as the fallback for anything missed (a
+dropped listener connection, another process's delayed job).
 """
 
 from __future__ import annotations

@@ -115,18 +115,11 @@ class JobQueue:
         await session.execute(self.queries.notify, {"channel": NOTIFY_CHANNEL, "message": message})
 
     async def claim(self, worker_id: str) -> Job | None:
-        job, _more = await self.claim_and_peek(worker_id)
-        return job
-
-    async def claim_and_peek(self, worker_id: str) -> tuple[Job | None, bool]:
-        """Claim the next due job; the flag says whether other due jobs were waiting."""
         now = self.clock()
         row = await self.connector.fetch_one(
             self.queries.claim, {"worker": worker_id, "now": now, "lease": now + self.lease}
         )
-        if row is None:
-            return None, False
-        return _job(row), bool(row["more"])
+        return _job(row) if row is not None else None
 
     async def complete(self, job: Job, worker_id: str) -> bool:
         return await self._finish(self.queries.complete, job, worker_id, now=self.clock())

@@ -71,14 +71,11 @@ _CANDIDATE = """
     LIMIT 1
 """
 
-# `more` tells the claimer whether other due jobs wait, so it wakes a fellow worker only then.
 _CLAIM = """
     UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = :worker,
                     lease_expires_at = :lease, started_at = :now
     WHERE id = ({candidate})
-    RETURNING {columns},
-        EXISTS (SELECT 1 FROM jobs m WHERE m.status = 'pending' AND m.run_after <= :now
-                  AND m.id <> jobs.id) AS more
+    RETURNING {columns}
 """
 
 _INSERT = """

@@ -104,7 +104,7 @@ class WorkerPool:
         woken = False
         while not self._stopping.is_set():
             try:
-                job, more = await self.queue.claim_and_peek(self.worker_id)
+                job = await self.queue.claim(self.worker_id)
             except Exception as exc:
                 log.warning("claim failed: %s: %s", type(exc).__name__, exc)
                 await self._idle(self.poll_interval)
@@ -114,8 +114,9 @@ class WorkerPool:
                 woken = await self._idle(self.poll_interval)
                 continue
             self._due_checked = False
-            if woken and more:
-                # Pass the wake-up on: one worker per waiting job, not all of them at once.
+            if woken:
+                # Pass the wake-up on: there may be more (a sync's batch is announced by one
+                # wake-up). Costs at most one empty claim, where waking all cost one per worker.
                 self.queue.wakeup.notify_idle()
             woken = False
             await self._run(job)
