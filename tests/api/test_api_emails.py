@@ -11,6 +11,7 @@ from api_support import (
     make_settings,
     running,
     seed_email,
+    seed_rows,
     seed_sync_state,
     seed_thread_story,
     seed_user,
@@ -23,6 +24,7 @@ from gmail_assistant.db.models import (
     EmailEvent,
     Job,
     LlmCall,
+    OwnWrite,
     SyncState,
     User,
     UserLabel,
@@ -208,6 +210,7 @@ async def _seed_everything(app: FastAPI) -> int:
     email_id = await seed_email(db, user, gmail_thread_id="t-reset")
     await seed_thread_story(db, user, email_id, "t-reset")
     await seed_sync_state(db, user, last_history_id="42", watch_expiration=at(-24))
+    await seed_rows(db, OwnWrite(user_id=user, thread_id="t-reset", action="label_add"))
     return user
 
 
@@ -220,13 +223,14 @@ async def test_reset_clears_mailbox_data_and_keeps_users(
     removed = response.json()["removed"]
     assert removed["emails"] == 1 and removed["llm_calls"] == 2 and removed["sync_state"] == 1
     db = database(app)
-    for model in (Email, EmailEvent, Job, LlmCall, SyncState):
+    for model in (Email, EmailEvent, Job, LlmCall, SyncState, OwnWrite):
         assert await _count(db, model) == 0, model
     for model in (User, UserLabel, UserSetting):
         assert await _count(db, model) == 1, model
 
 
-async def test_reset_in_production_needs_the_confirmation(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_reset_in_production_needs_the_confirmation(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")  # production refuses to start without
     app = build_app(make_settings(tmp_path, environment="production"))
     async with running(app) as client:
         await _seed_everything(app)

@@ -77,6 +77,7 @@ def test_reset_db_in_production_needs_the_flag_and_the_name(
 ) -> None:
     _seed(env)
     monkeypatch.setenv("GMA_ENVIRONMENT", "production")
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")  # production refuses to start without
     runner = CliRunner()
     no_flag = runner.invoke(app, ["reset-db", "--yes"])
     assert no_flag.exit_code == 2

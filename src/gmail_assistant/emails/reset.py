@@ -1,7 +1,8 @@
 """Clearing what the assistant learned from the mailbox, keeping who the users are.
 
 Users, their label ids and settings survive a reset; everything derived from Gmail (emails,
-their events, jobs, LLM calls, agent runs, the sync position) goes, so the next sync starts
+their events, jobs, LLM calls, agent runs, the sync position and the pending own-write
+markers sync would match against history) goes, so the next sync starts
 from a clean slate.
 """
 
@@ -17,6 +18,7 @@ from gmail_assistant.db.models import (
     EmailEvent,
     Job,
     LlmCall,
+    OwnWrite,
     SchedulerTick,
     SyncState,
     User,
@@ -32,6 +34,7 @@ MAILBOX_DATA: tuple[type[Base], ...] = (
     AgentRun,
     LlmCall,
     Job,
+    OwnWrite,
     Email,
     SyncState,
 )

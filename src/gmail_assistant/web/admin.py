@@ -19,6 +19,7 @@ from gmail_assistant.db.models import (
     EmailEvent,
     Job,
     LlmCall,
+    OwnWrite,
     SchedulerTick,
     SyncState,
     User,
@@ -268,6 +269,19 @@ class SchedulerTickAdmin(ReadOnlyView, model=SchedulerTick):
     column_default_sort = (SchedulerTick.claimed_at, True)
 
 
+class OwnWriteAdmin(ReadOnlyView, model=OwnWrite):
+    name = "Own write"
+    name_plural = "Own writes"
+    icon = "fa-solid fa-pen"
+    column_list = (
+        OwnWrite.id, OwnWrite.user_id, OwnWrite.thread_id, OwnWrite.action, OwnWrite.label_id,
+        OwnWrite.created_at,
+    )  # fmt: skip
+    column_searchable_list = (OwnWrite.thread_id, OwnWrite.action)
+    column_sortable_list = (OwnWrite.id, OwnWrite.created_at)
+    column_default_sort = (OwnWrite.id, True)
+
+
 # The order of the menu: what an operator looks at first.
 VIEWS: tuple[type[ReadOnlyView], ...] = (
     EmailAdmin,
@@ -280,6 +294,7 @@ VIEWS: tuple[type[ReadOnlyView], ...] = (
     UserSettingAdmin,
     SyncStateAdmin,
     SchedulerTickAdmin,
+    OwnWriteAdmin,
 )
 
 
