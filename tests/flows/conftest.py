@@ -21,3 +21,8 @@ from gmail_emulator.testing import RunningEmulator  # noqa: E402
 def stack() -> Iterator[tuple[RunningEmulator, FakeLlm]]:
     with servers() as pair:
         yield pair
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'flows.db'}"

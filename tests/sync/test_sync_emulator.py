@@ -198,7 +198,7 @@ async def test_stale_history_runs_a_full_sync_that_skips_known_threads(env: Any)
     threads = {j.thread_id: j.payload for j in pending}
     assert threads == {
         queued["threadId"]: {"message_id": queued["id"]},  # the job already waiting, not a new one
-        new["threadId"]: {"message_id": newer["id"]},
+        new["threadId"]: {"message_id": newer["id"], "full_sync": True},
     }
     assert len(pending) == 2
     assert old["threadId"] not in threads and archived["threadId"] not in threads

@@ -125,7 +125,7 @@ class SyncService:
             known = set(await _thread_states(session, user_id, newest))
             known |= await _queued_threads(session, user_id, newest)
             jobs = [
-                PlannedJob(names.CLASSIFY, thread_id, {"message_id": message_id})
+                PlannedJob(names.CLASSIFY, thread_id, {"message_id": message_id, "full_sync": True})
                 for thread_id, message_id in newest.items()
                 if thread_id not in known
             ]
