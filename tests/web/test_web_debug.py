@@ -79,6 +79,10 @@ async def test_list_shows_emails_counts_and_filters(
     assert "No emails match." in none
 
     assert (await client.get("/debug/emails", params={"user_id": "x"})).status_code == 422
+    # The filter form as a browser submits it: unselected filters arrive empty.
+    submitted = await client.get("/debug/emails?q=invoice&status=&classification=&user_id=")
+    assert submitted.status_code == 200
+    assert "Invoice 7781" in submitted.text and "1 found" in submitted.text
 
 
 async def test_list_pages_through_many_emails(app: FastAPI, client: httpx.AsyncClient) -> None:

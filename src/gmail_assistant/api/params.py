@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 
 __all__ = [
     "MAX_ID",
@@ -41,8 +41,15 @@ def check_optional_text(value: str | None) -> str | None:
     return None if value is None else check_text(value)
 
 
+def _blank_is_none(value: object) -> object:
+    """An HTML form sends an unselected filter as `user_id=`: that means no filter."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id.")]
-UserIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+UserIdQuery = Annotated[
+    Annotated[int, Field(ge=1, le=MAX_ID)] | None, BeforeValidator(_blank_is_none), Query()
+]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 OptionalText = Annotated[str | None, Query(max_length=200), AfterValidator(check_optional_text)]
