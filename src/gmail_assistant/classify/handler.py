@@ -93,8 +93,10 @@ class ClassifyHandler:
     async def _read(self, mailbox: Mailbox, job: Job, *, fresh: bool) -> ThreadData:
         """The thread; a fresh single message costs one messages.get instead of threads.get."""
         message_id = job.payload.get("message_id")
-        # A full sync finds threads of any age (the owner may have replied): read them whole.
-        if not fresh and message_id and not job.payload.get("full_sync"):
+        # A full sync finds threads of any age, and sync flags threads the owner wrote in:
+        # those are read whole, to see who wrote last.
+        whole = job.payload.get("full_sync") or job.payload.get("owner_replied")
+        if not fresh and message_id and not whole:
             try:
                 message = await mailbox.gmail.get_message(str(message_id))
             except GmailNotFound:

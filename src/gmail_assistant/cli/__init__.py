@@ -14,6 +14,7 @@ def _register() -> None:
     from gmail_assistant.cli import (
         auth,  # noqa: F401
         db,  # noqa: F401
+        demo,  # noqa: F401
         emulator,  # noqa: F401
         ops,  # noqa: F401
         server,  # noqa: F401

@@ -84,6 +84,7 @@ def plan_jobs(
             return True
         return False
 
+    owner_wrote: set[str] = set()  # threads with a message of the owner in this batch
     for record in sorted(records, key=lambda r: r.id):
         for message in record.messages_added:
             label_ids = set(message.label_ids)
@@ -93,6 +94,7 @@ def plan_jobs(
             if "SENT" in label_ids:
                 if thread is not None and thread.status in DRAFT_STATUSES:
                     _check_sent(planned, message.thread_id)
+                owner_wrote.add(message.thread_id)
                 continue
             if "INBOX" not in label_ids:
                 continue
@@ -124,6 +126,10 @@ def plan_jobs(
         for change in record.labels_removed:
             for label_id in change.label_ids:
                 own_change(change.thread_id, label_id, LABEL_REMOVE)
+    for (job_type, thread_id), payload in planned.items():
+        if job_type == names.CLASSIFY and thread_id in owner_wrote:
+            # The classifier must read the whole thread to see who wrote last.
+            payload["owner_replied"] = True
     plan.jobs = [PlannedJob(t, thread, payload) for (t, thread), payload in planned.items()]
     return plan
 

@@ -1,0 +1,1 @@
+"""The offline demo: the emulator with a sample mailbox, the real server, the offline model."""
