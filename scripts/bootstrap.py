@@ -43,7 +43,7 @@ def sh(*command: str) -> None:
 
 
 def main() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - runs before any venv exists
         sys.exit("Gmail Assistant needs Python 3.11 or newer")
     task, *extra = sys.argv[1:] or ["run"]
     uv = find_uv()

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import httpx
 
@@ -48,7 +49,7 @@ class ServerProcess:
         self.cwd = cwd or repo_root()
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
-        self._log_file = None
+        self._log_file: BinaryIO | None = None
 
     def start(self, timeout: float = 60.0) -> ServerProcess:
         env = {**os.environ, **self.env}

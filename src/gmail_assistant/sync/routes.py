@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 
+from gmail_assistant.api.params import MAX_ID
 from gmail_assistant.jobs import names
 from gmail_assistant.web.deps import ContainerDep
 
@@ -15,7 +16,11 @@ router = APIRouter(tags=["sync"])
 
 
 @router.post("/api/sync", status_code=202)
-async def request_sync(container: ContainerDep, user_id: int, full: bool = False) -> dict[str, Any]:
+async def request_sync(
+    container: ContainerDep,
+    user_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    full: bool = False,
+) -> dict[str, Any]:
     user = await container.users.get(user_id)
     if user is None:
         raise HTTPException(404, detail=f"no user {user_id}")
