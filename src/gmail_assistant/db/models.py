@@ -174,6 +174,21 @@ class Job(Base):
         Index("ix_jobs_status_run_after", "status", "run_after"),
         Index("ix_jobs_lock_key_status", "lock_key", "status"),
         Index("ix_jobs_user_id_thread_id", "user_id", "thread_id"),
+        # The claim reads only due pending jobs, and checks running jobs by lock key: small
+        # partial indexes keep both cheap however many finished jobs the table holds.
+        Index(
+            "ix_jobs_pending_run_after",
+            "run_after",
+            "id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_jobs_running_lock_key",
+            "lock_key",
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
         # At most one pending job per de-duplication key.
         Index(
             "uq_jobs_dedup_key_pending",
