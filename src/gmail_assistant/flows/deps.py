@@ -8,6 +8,7 @@ from typing import Any
 
 from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.db import Database
+from gmail_assistant.flows.threads import ThreadCache
 from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.errors import GmailNotFound
 from gmail_assistant.gmail.models import ThreadData
@@ -45,7 +46,7 @@ class FlowDeps:
     own_writes: OwnWrites
     llm: LlmApi
     models: LlmSettings
-    threads: Any  # ThreadCache
+    threads: ThreadCache
 
     async def mailbox(self, job: Job) -> Mailbox:
         if job.user_id is None:
@@ -70,7 +71,7 @@ class FlowDeps:
         if not fresh:
             cached = self.threads.get(mailbox.user.id, thread_id)
             if cached is not None:
-                return cached  # type: ignore[no-any-return]
+                return cached
         try:
             thread = await mailbox.gmail.get_thread(thread_id)
         except GmailNotFound as exc:
