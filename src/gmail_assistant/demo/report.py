@@ -155,9 +155,11 @@ def render_report(report: DemoReport) -> str:
         )
     lines.append("")
     total = len(report.mails)
+    compared = total - sum(o.action == "manual" for o in report.mails)
     lines.append(
-        f"handled {report.handled}/{total} mails; category as expected for "
-        f"{report.matched_expectation}/{total}"
+        f"handled {report.handled}/{total} mails; triage as expected for "
+        f"{report.matched_expectation}/{compared} (≠ marks a difference; the offline model is "
+        "a keyword heuristic, and the manual-draft mail is needs_response by the owner's choice)"
     )
     lines.append("categories: " + ", ".join(f"{k} {v}" for k, v in sorted(report.totals.items())))
     lines.append("statuses:   " + ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items())))

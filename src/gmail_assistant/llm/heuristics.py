@@ -45,7 +45,16 @@ _STOPWORDS = {
 _DIACRITICS = {"cs": set("ěščřžýůťďňĚŠČŘŽÝŮŤĎŇ"), "de": set("äöüßÄÖÜ")}
 
 # (category, confidence, "|"-separated keywords); the first rule with a matching keyword wins.
+# Requests to sign or approve come first: they often arrive from no-reply senders.
 _RULE_TABLE = [
+    (
+        "action_required",
+        0.8,
+        "please sign|please approve|please confirm by|sign by|approve by|review and sign"
+        "|and approve|for approval|action required|podepište|podepsat|o podpis|schvalte"
+        "|schválit|potvrďte do|bitte unterschreiben|bitte genehmigen|bitte bestätigen sie bis"
+        "|bitte bis|unterschreiben sie|zur freigabe",
+    ),
     (
         "fyi",
         0.9,
@@ -64,13 +73,6 @@ _RULE_TABLE = [
         0.85,
         "invoice|amount due|payment due|due date|due by|overdue|faktura|fakturu|k úhradě"
         "|splatnost|splatná|rechnung|fällig|zahlbar|mahnung",
-    ),
-    (
-        "action_required",
-        0.8,
-        "please sign|please approve|please confirm by|sign by|approve by|podepište|podepsat"
-        "|schvalte|schválit|potvrďte do|bitte unterschreiben|bitte genehmigen"
-        "|bitte bestätigen sie bis|unterschreiben sie",
     ),
     (
         "needs_response",
