@@ -14,15 +14,15 @@ from sqlalchemy import select
 
 from gmail_assistant.db.models import Email
 from gmail_assistant.db.types import utcnow
-from gmail_assistant.draft.composer import DraftComposer, reply_raw
-from gmail_assistant.draft.context import gather_context
+from gmail_assistant.draft.composer import Composed, DraftComposer, reply_raw
+from gmail_assistant.draft.context import RelatedContext, gather_context
 from gmail_assistant.events import EventType, record_event
 from gmail_assistant.flows.deps import FlowDeps, Mailbox
 from gmail_assistant.flows.threads import MARKER, drafts_in, latest_inbound
 from gmail_assistant.gmail.models import Draft, ThreadData
 from gmail_assistant.jobs import Job, PermanentJobError
 
-__all__ = ["DraftHandler", "finish_labels", "our_unknown_drafts"]
+__all__ = ["DraftHandler", "finish_labels", "our_unknown_drafts", "write_reply"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,34 @@ async def finish_labels(mailbox: Mailbox, thread: ThreadData, target_key: str) -
     await mailbox.writer.modify_thread(thread.id, add=[target], remove=sorted(remove))
 
 
+async def write_reply(
+    deps: FlowDeps,
+    composer: DraftComposer,
+    job: Job,
+    mailbox: Mailbox,
+    email: Email,
+    thread: ThreadData,
+    *,
+    instructions: str | None = None,
+    previous_draft: str | None = None,
+) -> tuple[Composed, RelatedContext]:
+    """Related mail, then the reply text, for a first draft, a rework or a manual draft."""
+    related = await gather_context(
+        mailbox.gmail, email.context_queries or [], exclude_thread=thread.id
+    )
+    composed = await composer.compose(
+        thread=thread,
+        style=email.resolved_style or "business",
+        styles=mailbox.settings.get("communication_styles"),
+        language=email.detected_language or "en",
+        related=related.text,
+        instructions=instructions,
+        previous_draft=previous_draft,
+        context=deps.call_context(job, email.id),
+    )
+    return composed, related
+
+
 class DraftHandler:
     def __init__(self, *, deps: FlowDeps, composer: DraftComposer) -> None:
         self.deps = deps
@@ -77,18 +105,7 @@ class DraftHandler:
         if adopted and email.draft_id is None:
             await self._adopt(job, mailbox, email, thread, adopted)
             return
-        related = await gather_context(
-            mailbox.gmail, email.context_queries or [], exclude_thread=thread.id
-        )
-        composed = await self.composer.compose(
-            thread=thread,
-            style=email.resolved_style or "business",
-            styles=mailbox.settings.get("communication_styles"),
-            language=email.detected_language or "en",
-            related=related.text,
-            instructions=None,
-            context=deps.call_context(job, email.id),
-        )
+        composed, related = await write_reply(deps, self.composer, job, mailbox, email, thread)
         draft = await mailbox.writer.create_draft(
             thread.id, reply_raw(inbound, self.composer.body(composed.text))
         )

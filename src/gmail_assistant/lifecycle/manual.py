@@ -10,8 +10,7 @@ from __future__ import annotations
 from gmail_assistant.db.models import Email
 from gmail_assistant.db.types import utcnow
 from gmail_assistant.draft.composer import DraftComposer, reply_raw
-from gmail_assistant.draft.context import gather_context
-from gmail_assistant.draft.handler import finish_labels
+from gmail_assistant.draft.handler import finish_labels, write_reply
 from gmail_assistant.events import EventType, record_event
 from gmail_assistant.flows.deps import FlowDeps, Mailbox
 from gmail_assistant.flows.threads import (
@@ -47,17 +46,8 @@ class ManualDraftHandler:
             return
         email = await self._email_row(job, mailbox, thread)
         notes, notes_draft = await self._owner_notes(mailbox, thread, email)
-        related = await gather_context(
-            mailbox.gmail, email.context_queries or [], exclude_thread=thread_id
-        )
-        composed = await self.composer.compose(
-            thread=thread,
-            style=email.resolved_style or "business",
-            styles=mailbox.settings.get("communication_styles"),
-            language=email.detected_language or "en",
-            related=related.text,
-            instructions=notes,
-            context=deps.call_context(job, email.id),
+        composed, _related = await write_reply(
+            deps, self.composer, job, mailbox, email, thread, instructions=notes
         )
         raw = reply_raw(inbound, self.composer.body(composed.text))
         target = notes_draft or (Draft(email.draft_id, "", thread_id) if email.draft_id else None)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from gmail_assistant.db.models import Email
 from gmail_assistant.db.types import utcnow
 from gmail_assistant.draft.composer import DraftComposer, reply_raw
-from gmail_assistant.draft.context import gather_context
-from gmail_assistant.draft.handler import finish_labels
+from gmail_assistant.draft.handler import finish_labels, write_reply
 from gmail_assistant.events import EventType, record_event
 from gmail_assistant.flows.deps import FlowDeps, Mailbox
 from gmail_assistant.flows.threads import above_marker, below_marker, latest_inbound
@@ -65,18 +64,15 @@ class ReworkHandler:
             await self._drop_label(job, mailbox, thread, email, "no inbound message")
             return
         count = email.rework_count + 1
-        related = await gather_context(
-            mailbox.gmail, email.context_queries or [], exclude_thread=thread_id
-        )
-        composed = await self.composer.compose(
-            thread=thread,
-            style=email.resolved_style or "business",
-            styles=mailbox.settings.get("communication_styles"),
-            language=email.detected_language or "en",
-            related=related.text,
+        composed, _related = await write_reply(
+            deps,
+            self.composer,
+            job,
+            mailbox,
+            email,
+            thread,
             instructions=instructions,
             previous_draft=previous,
-            context=deps.call_context(job, email.id),
         )
         note = LAST_REWORK_WARNING if count == MAX_REWORKS else None
         raw = reply_raw(inbound, self.composer.body(composed.text, note=note))
