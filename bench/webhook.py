@@ -1,0 +1,270 @@
+"""Gmail Pub/Sub pushes at full speed against the real server process (SQLite).
+
+10 mailboxes are onboarded (`POST /api/auth/init`) against the Gmail emulator, so the sync
+jobs the pushes enqueue run for real, against mailboxes with nothing new (a sync costs a
+history.list, not a missing-Gmail retry loop). A load generator in a separate process keeps
+`--connections` keep-alive HTTP/1.1 connections busy (a raw asyncio client: httpx would
+spend more CPU per request than the server on this 2-core machine) and records each
+request's latency. Meanwhile this process samples the `jobs` table every ~50 ms for pending
+syncs per user, and the server's RSS.
+
+    uv run python bench/webhook.py [--requests 5000] [--users 10] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from _harness import RssSampler, pct, print_table, query_sqlite, write_token
+from gmail_assistant.devtools.server_process import ServerProcess
+from gmail_emulator.testing import run_emulator
+
+
+def envelope(email: str, history_id: int, serial: int) -> bytes:
+    data = json.dumps({"emailAddress": email, "historyId": history_id}).encode()
+    return json.dumps(
+        {
+            "message": {
+                "data": base64.b64encode(data).decode(),
+                "messageId": f"bench-{serial}",
+                "publishTime": "2024-06-01T12:00:00.000Z",
+            },
+            "subscription": "projects/bench/subscriptions/gmail-push",
+        }
+    ).encode()
+
+
+# -- the load generator (runs in its own process: `webhook.py --load-generator JSON`) -------
+
+
+async def _connection(
+    host: str, port: int, bodies: list[bytes], latencies: list[float], statuses: dict[int, int]
+) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    head = (
+        f"POST /webhook/gmail HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        "Content-Type: application/json\r\nContent-Length: "
+    ).encode()
+    try:
+        while bodies:
+            body = bodies.pop()
+            started = time.perf_counter()
+            writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+            answer = await reader.readuntil(b"\r\n\r\n")
+            status = int(answer.split(b" ", 2)[1])
+            length = 0
+            for line in answer.lower().split(b"\r\n"):
+                if line.startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+async def _load(spec: dict[str, Any]) -> dict[str, Any]:
+    users: list[str] = spec["users"]
+    total, connections = int(spec["requests"]), int(spec["connections"])
+    bodies = [envelope(users[i % len(users)], 10_000 + i, i) for i in range(total)]
+    bodies.reverse()  # popped from the end: in order
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(
+            _connection(spec["host"], spec["port"], bodies, latencies, statuses)
+            for _ in range(connections)
+        )
+    )
+    elapsed = time.perf_counter() - started
+    return {"elapsed": elapsed, "latencies": latencies, "statuses": statuses}
+
+
+def load_generator(spec_json: str) -> None:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    print(json.dumps(asyncio.run(_load(json.loads(spec_json)))))
+
+
+def run_load(url: str, users: list[str], requests: int, connections: int) -> dict[str, Any]:
+    host, port = url.removeprefix("http://").split(":")
+    spec = {
+        "host": host,
+        "port": int(port),
+        "users": users,
+        "requests": requests,
+        "connections": connections,
+    }
+    done = subprocess.run(
+        [sys.executable, __file__, "--load-generator", json.dumps(spec)],
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+# -- the bench ------------------------------------------------------------------------------
+
+
+class PendingSampler:
+    """Max pending sync jobs per user, from the jobs table every `interval` seconds."""
+
+    def __init__(self, db: Path, interval: float = 0.05) -> None:
+        self.db = db
+        self.interval = interval
+        self.max_per_user = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pending-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                rows = query_sqlite(
+                    self.db,
+                    "SELECT user_id, COUNT(*) FROM jobs WHERE job_type = 'sync'"
+                    " AND status = 'pending' GROUP BY user_id",
+                )
+                self.max_per_user = max([self.max_per_user, *(r[1] for r in rows)])
+                self.samples += 1
+            except Exception:
+                pass  # a read racing a checkpoint: the next sample counts
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PendingSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def bench(args: argparse.Namespace, tmp: Path) -> None:
+    users = [f"user{i}@example.com" for i in range(args.users)]
+    db = tmp / "inbox.db"
+    with run_emulator(seed_mailboxes=tuple(users)) as emulator:
+        env = {
+            # Personal OAuth: every user's client uses this token (the first mailbox). The
+            # syncs only need to succeed cheaply; the webhook path is what is measured.
+            **write_token(tmp / "config", emulator.url, users[0]),
+            "GMA_ENVIRONMENT": "development",
+            "GMA_SERVER_LOG_LEVEL": "WARNING",
+            "GMA_DB_BACKEND": "sqlite",
+            "GMA_DB_SQLITE_PATH": str(db),
+            "GMA_SERVER_WORKER_CONCURRENCY": str(args.concurrency),
+            "GMA_LLM_CLASSIFY_MODEL": "offline/classify",
+            "GMA_LLM_DRAFT_MODEL": "offline/draft",
+            "GMA_LLM_CONTEXT_MODEL": "offline/context",
+            "GMA_LLM_AGENT_MODEL": "offline/agent",
+        }
+        server = ServerProcess(env=env, log_path=tmp / "server.log")
+        server.start(timeout=120)
+        assert server.process is not None
+        pid = server.process.pid
+        try:
+            for email in users:
+                response = httpx.post(
+                    f"{server.url}/api/auth/init", params={"email": email}, timeout=60
+                )
+                response.raise_for_status()
+            first_job = query_sqlite(db, "SELECT COALESCE(MAX(id), 0) FROM jobs")[0][0]
+            run_load(server.url, users, args.warmup, args.connections)  # warm caches, JIT-free
+            warm_job = query_sqlite(db, "SELECT COALESCE(MAX(id), 0) FROM jobs")[0][0]
+            emulator.state.reset_calls()
+            with RssSampler(lambda: [pid], interval=0.05) as rss, PendingSampler(db) as pending:
+                result = run_load(server.url, users, args.requests, args.connections)
+                time.sleep(0.5)  # let the last syncs be enqueued and sampled
+            syncs = query_sqlite(
+                db,
+                "SELECT COUNT(*), SUM(status = 'completed'), SUM(status = 'failed')"
+                " FROM jobs WHERE job_type = 'sync' AND id > ?",
+                (warm_job,),
+            )[0]
+            setup_syncs = query_sqlite(
+                db,
+                "SELECT COUNT(*) FROM jobs WHERE job_type = 'sync' AND id > ? AND id <= ?",
+                (first_job, warm_job),
+            )[0][0]
+        finally:
+            server.terminate()
+        gmail = emulator.calls()
+    latencies_ms = [v * 1000 for v in result["latencies"]]
+    rate = len(latencies_ms) / result["elapsed"]
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
+    print(
+        f"webhook: {args.requests} pushes for {args.users} users over {args.connections}"
+        f" keep-alive connections (load generator in its own process), after {args.warmup}"
+        f" warm-up pushes; worker concurrency {args.concurrency}; SQLite"
+    )
+    print(f"  HTTP statuses: {statuses}")
+    print_table(
+        "webhook",
+        ["measure", "value", "target"],
+        [
+            ["requests/s", f"{rate:.0f}", "≥ 1000"],
+            ["latency p50, ms", f"{pct(latencies_ms, 50):.1f}", ""],
+            ["latency p99, ms", f"{pct(latencies_ms, 99):.1f}", "< 50"],
+            ["latency max, ms", f"{max(latencies_ms):.1f}", ""],
+            [
+                "sync jobs created (completed / failed)",
+                f"{syncs[0]} ({syncs[1] or 0} / {syncs[2] or 0})",
+                "",
+            ],
+            ["sync jobs created by the warm-up", str(setup_syncs), ""],
+            [
+                "max pending syncs per user seen",
+                f"{pending.max_per_user} ({pending.samples} samples)",
+                "≤ 1",
+            ],
+            ["Gmail calls by those syncs", str(gmail["total_calls"]), ""],
+            ["server peak RSS, MiB (incl. children)", f"{rss.peak_mib:.0f}", "< 400"],
+        ],
+    )
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--load-generator":
+        load_generator(sys.argv[2])
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=3, help="server worker concurrency")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs, DB)")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
+    try:
+        bench(args, tmp)
+    finally:
+        if args.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
