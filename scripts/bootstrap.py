@@ -75,6 +75,9 @@ def main() -> None:
     uv = find_uv()
     os.environ.setdefault("UV_PYTHON", sys.executable)
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    # Compile at install: a fresh venv would otherwise compile LiteLLM's hundreds of modules
+    # on the first import inside the server, which makes the first start take a minute.
+    os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
     sh(uv, "sync", "--frozen")
     run = [uv, "run", "--frozen"]
     if task == "test":

@@ -51,7 +51,7 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: BinaryIO | None = None
 
-    def start(self, timeout: float = 60.0) -> ServerProcess:
+    def start(self, timeout: float = 180.0) -> ServerProcess:
         env = {**os.environ, **self.env}
         env.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
         command = [
