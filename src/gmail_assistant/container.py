@@ -22,6 +22,7 @@ from gmail_assistant.jobs import (
     connector_for,
     make_worker_id,
 )
+from gmail_assistant.observability.metrics import record_gmail_call
 from gmail_assistant.settings import Settings
 from gmail_assistant.users import UserService
 
@@ -94,7 +95,7 @@ class Container:
             listener=listener,
             periodic=periodic,
             users=UserService(database=database),
-            gmail=GmailClientFactory(settings=settings),
+            gmail=GmailClientFactory(settings=settings, on_call=record_gmail_call),
         )
         # Each flow registers its job handlers and periodic tasks here.
         from gmail_assistant.wiring import install
@@ -116,6 +117,8 @@ class Container:
     async def stop(self) -> None:
         await self.scheduler.stop()
         await self.workers.stop()
+        # No job runs any more: the Gmail clients' connections can go.
+        self.gmail.close()
         if self.listener is not None:
             await self.listener.stop()
         self.queue.wakeup.close()

@@ -18,6 +18,8 @@ from gmail_assistant.flows.threads import ThreadCache
 from gmail_assistant.jobs import names
 from gmail_assistant.lifecycle import CleanupHandler, ManualDraftHandler, ReworkHandler
 from gmail_assistant.llm.db_recorder import DatabaseRecorder
+from gmail_assistant.llm.records import LlmCallRecord
+from gmail_assistant.observability.metrics import record_llm_call
 from gmail_assistant.sync.install import components_of
 
 if TYPE_CHECKING:
@@ -35,9 +37,8 @@ def install_intelligence(container: Container) -> FlowDeps:
     settings = container.settings
     for warning in check_provider_keys(settings.llm, production=settings.is_production):
         log.warning("LLM provider key: %s", warning)
-    gateway = LlmGateway(
-        settings=settings.llm, recorder=DatabaseRecorder(database=container.database)
-    )
+    recorder = DatabaseRecorder(database=container.database, on_record=_count_llm_call)
+    gateway = LlmGateway(settings=settings.llm, recorder=recorder)
     deps = FlowDeps(
         database=container.database,
         queue=container.queue,
@@ -65,3 +66,10 @@ def install_intelligence(container: Container) -> FlowDeps:
     registry.register(names.CLEANUP, CleanupHandler(deps=deps), scope="thread")
     container.extras["flows"] = deps
     return deps
+
+
+def _count_llm_call(rec: LlmCallRecord) -> None:
+    tokens = None
+    if rec.prompt_tokens is not None or rec.completion_tokens is not None:
+        tokens = (rec.prompt_tokens or 0) + (rec.completion_tokens or 0)
+    record_llm_call(rec.model, tokens, rec.cost_usd, rec.error)

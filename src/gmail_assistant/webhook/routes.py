@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from gmail_assistant.observability.metrics import record_webhook_push
 from gmail_assistant.sync.deps import SyncComponentsDep
 from gmail_assistant.webhook.auth import PushAuthError
 from gmail_assistant.webhook.envelope import BadEnvelope, decode_envelope
@@ -23,7 +24,9 @@ router = APIRouter(tags=["webhook"])
 _MAX_BODY = 64 * 1024  # a Gmail notification is a few hundred bytes
 
 
-def _answer(code: int, **body: Any) -> JSONResponse:
+def _answer(code: int, outcome: str, **body: Any) -> JSONResponse:
+    # Every answer is counted once, by what became of the push.
+    record_webhook_push(outcome)
     return JSONResponse(body, status_code=code)
 
 
@@ -36,7 +39,7 @@ async def gmail_push(request: Request, components: SyncComponentsDep) -> JSONRes
         )
     except PushAuthError as exc:
         log.warning("webhook rejected: %s", exc)
-        return _answer(exc.status, detail=str(exc))
+        return _answer(exc.status, "rejected", detail=str(exc))
     try:
         body = await request.body()
         if len(body) > _MAX_BODY:
@@ -44,18 +47,18 @@ async def gmail_push(request: Request, components: SyncComponentsDep) -> JSONRes
         note = decode_envelope(body)
     except BadEnvelope as exc:
         log.warning("webhook bad request: %s", exc)
-        return _answer(400, detail=str(exc))
+        return _answer(400, "bad_request", detail=str(exc))
     except Exception as exc:  # a broken client connection, say
         log.warning("webhook unreadable: %s", type(exc).__name__)
-        return _answer(400, detail="unreadable request")
+        return _answer(400, "bad_request", detail="unreadable request")
     try:
         user_id = await components.intake.accept(note)
     except Exception as exc:
         # Our side failed (database): 503 so Pub/Sub redelivers later.
         log.error("webhook could not enqueue a sync: %s", type(exc).__name__)
-        return _answer(503, detail="temporarily unavailable")
+        return _answer(503, "error", detail="temporarily unavailable")
     if user_id is None:
         log.info("webhook for an unknown mailbox ignored", extra={"history_id": note.history_id})
-        return _answer(200, status="ignored")
+        return _answer(200, "ignored", status="ignored")
     log.info("webhook accepted", extra={"user_id": user_id, "history_id": note.history_id})
-    return _answer(200, status="accepted")
+    return _answer(200, "accepted", status="accepted")
