@@ -13,7 +13,7 @@ import random
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +149,12 @@ class Stack:
         server = ServerProcess(
             env=self.env(), port=self.port, log_path=self.tmp_path / "server.log"
         )
-        server.start(timeout=90)
+        try:
+            # Generous: on a busy 2-core machine importing LiteLLM alone can take a minute.
+            server.start(timeout=240)
+        except BaseException:
+            server.kill()  # never leave an orphan server behind a failed start
+            raise
         self.server = server
         if self.user_id is None:
             response = httpx.post(
@@ -293,14 +298,14 @@ def running_stack(
     tmp_path: Path,
     *,
     env: dict[str, str] | None = None,
-    latency_by_purpose: dict[str, float] | None = None,
+    latency_by_purpose: Mapping[str, float] | None = None,
     seed: int = 0,
     db_path: Path | None = None,
 ) -> Iterator[Stack]:
     """Emulator + fake LLM in this process; the caller starts the server (and restarts it)."""
     with (
         run_emulator(seed_mailboxes=(OWNER,)) as emulator,
-        run_fake_llm(latency_by_purpose=latency_by_purpose, seed=seed) as fake,
+        run_fake_llm(latency_by_purpose=dict(latency_by_purpose or {}), seed=seed) as fake,
     ):
         stack = Stack(
             tmp_path=tmp_path,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from reliability_support import OWNER, running_stack  # type: ignore[import-not-found]
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 HEAD = b"From: Alice <alice@example.org>\r\nTo: owner@example.com\r\nMIME-Version: 1.0\r\n"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from reliability_support import mail_mix, running_stack  # type: ignore[import-not-found]
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 MAILS = 60
 SEED = 11
