@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from gmail_assistant.backup.scheduled import backup_task
 from gmail_assistant.db import Database
 from gmail_assistant.db.migrate import upgrade
 from gmail_assistant.gmail.factory import GmailClientFactory
@@ -83,6 +84,9 @@ class Container:
             ),
             PeriodicTask("purge_jobs", timedelta(hours=6), lambda: _purge(queue, settings)),
         ]
+        backup = backup_task(settings)  # SQLite only; PostgreSQL is pg_dump's job
+        if backup is not None:
+            periodic.append(backup)
         scheduler = Scheduler(database=database, worker_id=worker_id, tasks=periodic)
         container = cls(
             settings=settings,

@@ -23,6 +23,7 @@ from pydantic_settings import (
 __all__ = [
     "DEFAULT_CONFIG_FILE",
     "AuthSettings",
+    "BackupSettings",
     "DatabaseSettings",
     "GmailSettings",
     "LlmSettings",
@@ -145,6 +146,22 @@ class JobsSettings(_Section):
     retention_days: float = Field(7, gt=0)
 
 
+class BackupSettings(_Section):
+    """Scheduled copies of the SQLite database (PostgreSQL is pg_dump's job)."""
+
+    enabled: bool = True
+    interval_hours: float = Field(24, gt=0)
+    keep: int = Field(7, ge=1)
+    dir: Path | None = None  # default: `backups/` next to the database
+    # An S3-compatible bucket each copy is uploaded to; off while `s3_bucket` is empty.
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = Field("", repr=False)
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GMA_",
@@ -164,6 +181,7 @@ class Settings(BaseSettings):
     webhook: WebhookSettings = WebhookSettings()
     sentry: SentrySettings = SentrySettings()
     jobs: JobsSettings = JobsSettings()
+    backup: BackupSettings = BackupSettings()
 
     @property
     def is_production(self) -> bool:
@@ -204,6 +222,13 @@ def _check(settings: Settings) -> None:
             ) from exc
         if not os.access(folder, os.W_OK):
             raise SettingsError(f"GMA_DB_SQLITE_PATH: folder {folder} is not writable")
+    backup = settings.backup
+    if backup.s3_bucket:
+        for name in ("s3_endpoint", "s3_access_key_id", "s3_secret_access_key"):
+            if not getattr(backup, name):
+                raise SettingsError(
+                    f"GMA_BACKUP_{name.upper()}: required when GMA_BACKUP_S3_BUCKET is set"
+                )
     server = settings.server
     if settings.is_production and bool(server.admin_user) != bool(server.admin_password):
         missing = "GMA_SERVER_ADMIN_PASSWORD" if server.admin_user else "GMA_SERVER_ADMIN_USER"

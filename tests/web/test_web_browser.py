@@ -1,4 +1,5 @@
-"""A real browser over the real server: list, search, email page, LLM call, Reclassify, admin.
+"""A real browser over the real server: list, search, email page, LLM call, Reclassify, admin,
+health.
 
 Needs the `playwright` Python package (a dev dependency) and Debian's Chromium at
 `/usr/bin/chromium` (`scripts/bootstrap.py test` installs it when run as root; `playwright
@@ -17,6 +18,7 @@ import pytest
 from api_support import ADMIN, PASSWORD, seed_email, seed_thread_story, seed_user
 from sqlalchemy import select
 
+from gmail_assistant.backup import create_backup
 from gmail_assistant.db import Database
 from gmail_assistant.db.migrate import upgrade
 from gmail_assistant.db.models import Job
@@ -85,6 +87,7 @@ def test_debug_pages_and_admin_in_a_browser(tmp_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
     url = f"sqlite+aiosqlite:///{db_path}"
     email_id = asyncio.run(_seed(url))
+    backup = create_backup(db_path)  # the health page shows the newest one
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     env = {
         "GMA_DB_SQLITE_PATH": str(db_path),
@@ -136,6 +139,10 @@ def test_debug_pages_and_admin_in_a_browser(tmp_path: Path) -> None:
         page.goto(server.url + "/admin/email/list")
         assert "Contract renewal question" in page.content()
         page.screenshot(path=str(SCREENSHOTS / "05-admin-emails.png"), full_page=True)
+
+        page.goto(server.url + "/debug/health")
+        assert backup.path.name in page.inner_text("p.backup")
+        page.screenshot(path=str(SCREENSHOTS / "06-health.png"), full_page=True)
         context.close()
 
     jobs = asyncio.run(_jobs(url))

@@ -208,3 +208,4 @@ async def test_health_page(app: FastAPI, client: httpx.AsyncClient, tmp_path: Pa
     assert "70 %" in html
     assert "alice@example.com" in html and "bob@example.com" in html
     assert "inbox-20260101T010203Z.db" in html
+    assert "Scheduled every 24 h, keeping 7." in html

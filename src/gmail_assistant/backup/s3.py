@@ -23,8 +23,8 @@ __all__ = ["S3Target", "sigv4_authorization", "upload_file"]
 
 _ALGORITHM = "AWS4-HMAC-SHA256"
 _CHUNK = 1024 * 1024
-# Environment variables read by `S3Target.from_env`; they map onto a future
-# `backup` settings section (`GMA_BACKUP_S3_BUCKET` -> backup.s3_bucket).
+# Environment variables read by `S3Target.from_env`; the same names are the settings'
+# `backup` section (`GMA_BACKUP_S3_BUCKET` -> backup.s3_bucket), which the server uses.
 ENV_PREFIX = "GMA_BACKUP_S3_"
 
 

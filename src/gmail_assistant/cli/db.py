@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gmail_assistant.cli import app
+
+if TYPE_CHECKING:
+    from gmail_assistant.settings import Settings
 
 db_app = typer.Typer(no_args_is_help=True, help="Back up and restore the SQLite database.")
 app.add_typer(db_app, name="db")
@@ -19,7 +21,7 @@ PG_DUMP_HINT = (
 )
 
 
-def _sqlite_path() -> Path:
+def _sqlite_settings() -> Settings:
     from gmail_assistant.settings import SettingsError, load_settings
 
     try:
@@ -30,28 +32,33 @@ def _sqlite_path() -> Path:
     if settings.db.backend != "sqlite":
         typer.echo(f"error: {PG_DUMP_HINT}", err=True)
         raise typer.Exit(2)
-    return settings.db.sqlite_path
+    return settings
 
 
 @db_app.command()
 def backup(
     dest: Annotated[
         Path | None,
-        typer.Option(help="Backup folder (default: 'backups' next to the database)."),
+        typer.Option(
+            help="Backup folder (default: GMA_BACKUP_DIR, else 'backups' next to the db)."
+        ),
     ] = None,
-    keep: Annotated[int, typer.Option(min=1, help="How many backups to keep.")] = 7,
+    keep: Annotated[
+        int | None, typer.Option(min=1, help="How many backups to keep (default: GMA_BACKUP_KEEP).")
+    ] = None,
 ) -> None:
     """Copy the live database (safe while the server runs), check it, prune old copies.
 
-    Uploads the copy when GMA_BACKUP_S3_BUCKET (with _ENDPOINT, _ACCESS_KEY_ID,
-    _SECRET_ACCESS_KEY, optional _REGION and _PREFIX) is set.
+    Uses the `backup` settings, like the server's scheduled backup: the copy is uploaded when
+    GMA_BACKUP_S3_BUCKET (with _ENDPOINT, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY, optional
+    _REGION and _PREFIX) is set.
     """
-    from gmail_assistant.backup import BackupError, S3Target, create_backup
+    from gmail_assistant.backup import BackupError
+    from gmail_assistant.backup.scheduled import run_backup
 
-    db_path = _sqlite_path()
+    settings = _sqlite_settings()
     try:
-        target = S3Target.from_env(os.environ)
-        result = create_backup(db_path, dest, keep=keep, upload_to=target)
+        result = run_backup(settings, dest_dir=dest, keep=keep)
     except BackupError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -72,7 +79,7 @@ def restore(
     """Replace the database with BACKUP after checking it. Stop the server first."""
     from gmail_assistant.backup import BackupError, restore_backup
 
-    db_path = _sqlite_path()
+    db_path = _sqlite_settings().db.sqlite_path
     try:
         restore_backup(backup_file, db_path, force=force)
     except BackupError as exc:

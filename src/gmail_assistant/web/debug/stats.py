@@ -180,12 +180,11 @@ def _per_day(calls: Sequence[Any], first_day: date) -> tuple[DayUsage, ...]:
 def _backup_status(settings: Settings) -> BackupStatus:
     if settings.db.backend != "sqlite":
         return BackupStatus(False, "PostgreSQL: backups are pg_dump's job (docs/operations.md)")
-    try:
-        from gmail_assistant.backup import default_backup_dir, latest_backup
-    except ImportError:
-        return BackupStatus(False, "backup module not available")
-    folder = default_backup_dir(Path(settings.db.sqlite_path))
-    found = latest_backup(folder)
+    from gmail_assistant.backup import latest_backup
+    from gmail_assistant.backup.scheduled import backup_dir
+
+    folder = backup_dir(settings)
+    found = latest_backup(folder, Path(settings.db.sqlite_path).stem)
     if found is None:
         return BackupStatus(False, f"no backup in {folder}")
     return BackupStatus(True, "ok", str(found.path), found.created_at, found.size_bytes)
