@@ -67,7 +67,11 @@ class ServerProcess:
             stdout=self._log_file or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
-        self.wait_healthy(timeout)
+        try:
+            self.wait_healthy(timeout)
+        except BaseException:
+            self.kill()  # never leave a half-started server behind
+            raise
         return self
 
     def wait_healthy(self, timeout: float) -> None:
