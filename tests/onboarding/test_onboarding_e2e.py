@@ -60,7 +60,7 @@ def test_push_after_onboarding_leads_to_a_classify_job(emu: Any, tmp_path: Path)
     # Whether a classify handler is installed or not, the row is there (pending, running,
     # done, or failed with "no handler").
     assert rows[0][2] in ("pending", "running", "completed", "failed")
-    assert "webhook accepted" in logs
+    assert '"POST /webhook/gmail' in logs  # uvicorn's access line for the push
 
 
 def test_cli_onboard_and_full_sync(emu: Any, tmp_path: Path, monkeypatch: Any) -> None:

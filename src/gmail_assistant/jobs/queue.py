@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,8 @@ __all__ = ["NOTIFY_CHANNEL", "JobQueue"]
 log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "gma_jobs"
 _MAX_ERROR_CHARS = 4000
+# How long this process trusts its own memory that a per-user job is still pending.
+_MEMO_SECONDS = 1.0
 
 
 class JobQueue:
@@ -49,6 +52,14 @@ class JobQueue:
         # The enqueue statements for a caller's own SQLAlchemy transaction (`sync.enqueue`).
         self.sql = statements_for(connector.backend)
         self._notifies = connector.backend == "postgresql"
+        # A storm of pushes enqueues the same per-user sync again and again. On SQLite one
+        # process owns the queue (the deployment runs a single replica), so it knows when
+        # the pending sync it enqueued gets claimed and can answer repeats from memory. With
+        # several replicas (PostgreSQL) another process may claim it: always ask the database.
+        self._memo: dict[str, tuple[int, float]] | None = (
+            {} if connector.backend == "sqlite" else None
+        )
+        self._memo_keys: dict[int, str] = {}
 
     async def enqueue(
         self,
@@ -62,8 +73,24 @@ class JobQueue:
     ) -> int | None:
         """Add a job; returns its id, or the waiting duplicate's id when de-duplicated."""
         spec = JobSpec(job_type, user_id, thread_id, payload, run_after, replace_pending)
+        key = self._memo_key(spec)
+        if key is not None and self._memo is not None:
+            known = self._memo.get(key)
+            if known is not None and time.monotonic() - known[1] < _MEMO_SECONDS:
+                return known[0]
         (job_id,) = await self.enqueue_many([spec])
+        if key is not None and self._memo is not None and job_id is not None:
+            self._memo[key] = (job_id, time.monotonic())
+            self._memo_keys[job_id] = key
         return job_id
+
+    def _memo_key(self, spec: JobSpec) -> str | None:
+        if self._memo is None or spec.replace_pending or spec.run_after is not None:
+            return None
+        job_type = self.registry.require(spec.job_type)
+        if job_type.scope != "user":
+            return None
+        return job_type.keys(spec.user_id, spec.thread_id)[0]
 
     async def enqueue_many(self, specs: Iterable[JobSpec]) -> list[int | None]:
         """Add jobs in one transaction (one commit); ids in order, as `enqueue` returns them."""
@@ -119,7 +146,13 @@ class JobQueue:
         row = await self.connector.fetch_one(
             self.queries.claim, {"worker": worker_id, "now": now, "lease": now + self.lease}
         )
-        return _job(row) if row is not None else None
+        if row is None:
+            return None
+        job = _job(row)
+        key = self._memo_keys.pop(job.id, None)
+        if key is not None and self._memo is not None:
+            self._memo.pop(key, None)  # no longer pending: the next request enqueues again
+        return job
 
     async def complete(self, job: Job, worker_id: str) -> bool:
         return await self._finish(self.queries.complete, job, worker_id, now=self.clock())

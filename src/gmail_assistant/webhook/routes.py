@@ -60,5 +60,5 @@ async def gmail_push(request: Request, components: SyncComponentsDep) -> JSONRes
     if user_id is None:
         log.info("webhook for an unknown mailbox ignored", extra={"history_id": note.history_id})
         return _answer(200, "ignored", status="ignored")
-    log.info("webhook accepted", extra={"user_id": user_id, "history_id": note.history_id})
+    log.debug("webhook accepted", extra={"user_id": user_id, "history_id": note.history_id})
     return _answer(200, "accepted", status="accepted")
