@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gmail_assistant.classify.classifier import LlmApi
@@ -47,24 +48,40 @@ class FlowDeps:
     llm: LlmApi
     models: LlmSettings
     threads: ThreadCache
+    # A user's row, label ids and settings change rarely; every job needs them. Keeping them
+    # a few seconds saves three reads per job (settings edits show up within that time).
+    profile_seconds: float = 5.0
+    _profiles: dict[int, tuple[float, UserRecord, LabelMap, dict[str, Any]]] = field(
+        default_factory=dict
+    )
 
     async def mailbox(self, job: Job) -> Mailbox:
         if job.user_id is None:
             raise PermanentJobError(f"{job.job_type} job without a user")
-        user = await self.users.get(job.user_id)
-        if user is None:
-            raise PermanentJobError(f"user {job.user_id} does not exist")
-        labels = await self.users.labels(user.id)
-        if not labels.complete:
-            raise PermanentJobError(f"user {user.email} is not onboarded (labels missing)")
+        cached = self._profiles.get(job.user_id)
+        if cached is not None and time.monotonic() - cached[0] < self.profile_seconds:
+            _, user, labels, settings = cached
+        else:
+            user, labels, settings = await self._load_profile(job)
+            self._profiles[job.user_id] = (time.monotonic(), user, labels, settings)
         gmail = self.gmail_for(user.email)
         return Mailbox(
             user=user,
             labels=labels,
             gmail=gmail,
             writer=self.own_writes.writer(user_id=user.id, gmail=gmail),
-            settings=await self.users.settings(user.id),
+            settings=settings,
         )
+
+    async def _load_profile(self, job: Job) -> tuple[UserRecord, LabelMap, dict[str, Any]]:
+        assert job.user_id is not None
+        user = await self.users.get(job.user_id)
+        if user is None:
+            raise PermanentJobError(f"user {job.user_id} does not exist")
+        labels = await self.users.labels(user.id)
+        if not labels.complete:
+            raise PermanentJobError(f"user {user.email} is not onboarded (labels missing)")
+        return user, labels, await self.users.settings(user.id)
 
     async def thread(self, mailbox: Mailbox, thread_id: str, *, fresh: bool = False) -> ThreadData:
         """The thread, from this process's short cache unless `fresh`; 404 → permanent."""
