@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from gmail_assistant.db.types import utcnow
@@ -159,13 +159,13 @@ class WorkerPool:
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
-                await self._safely(self.queue.release(job, self.worker_id))
+                await self._safely(lambda: self.queue.release(job, self.worker_id))
                 self._report(job, "released", started)
                 raise
             except Exception as exc:
                 await self._handle_failure(job, exc, started)
             else:
-                await self._safely(self.queue.complete(job, self.worker_id))
+                await self._safely(lambda: self.queue.complete(job, self.worker_id))
                 self._report(job, "completed", started)
             finally:
                 self._running.pop(job.id, None)
@@ -177,19 +177,33 @@ class WorkerPool:
         )
         if decision.retry and decision.run_after is not None:
             log.warning("job failed, will retry: %s", error, extra={"attempt": job.attempts})
-            await self._safely(self.queue.retry(job, self.worker_id, error, decision.run_after))
+            run_after = decision.run_after
+            await self._safely(lambda: self.queue.retry(job, self.worker_id, error, run_after))
             self._report(job, "retried", started, error)
         else:
             log.error("job failed permanently: %s", error, extra={"attempt": job.attempts})
-            await self._safely(self.queue.fail(job, self.worker_id, error))
+            await self._safely(lambda: self.queue.fail(job, self.worker_id, error))
             self._report(job, "failed", started, error)
 
-    async def _safely(self, step: object) -> None:
-        """Queue bookkeeping that fails (disk full, DB gone) leaves the lease to expire."""
-        try:
-            await step  # type: ignore[misc]
-        except Exception as exc:
-            log.error("could not record job outcome: %s: %s", type(exc).__name__, exc)
+    async def _safely(self, step: Callable[[], Awaitable[object]]) -> None:
+        """Record a job's outcome, trying again until it lands (disk full, DB gone).
+
+        Giving up is not safe while this process lives: the heartbeat renews the lease of
+        every job still marked `running` by this worker, so an unrecorded outcome would hold
+        the job (and its thread's lock key) forever. During shutdown one try is enough: the
+        heartbeat stops, the lease expires and the next process takes the job back.
+        """
+        delay = min(self.poll_interval, 1.0)
+        while True:
+            try:
+                await step()
+                return
+            except Exception as exc:
+                log.error("could not record job outcome: %s: %s", type(exc).__name__, exc)
+            if self._stopping.is_set():
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
 
     def _report(self, job: Job, outcome: str, started: float, error: str | None = None) -> None:
         if self.on_outcome is not None:
