@@ -182,6 +182,12 @@ class LlmGateway:
     def _cost(self, response: Any, model: str) -> float | None:
         if _is_offline(model):
             return 0.0
+        # LiteLLM already priced the response while building it; pricing it again costs a
+        # few milliseconds of CPU per call in the event loop.
+        hidden = getattr(response, "_hidden_params", None)
+        known = hidden.get("response_cost") if isinstance(hidden, dict) else None
+        if isinstance(known, int | float) and known >= 0:
+            return float(known)
         try:
             return float(self._litellm.completion_cost(completion_response=response, model=model))
         except Exception:  # unknown model or price: the call itself succeeded

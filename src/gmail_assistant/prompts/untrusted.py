@@ -38,6 +38,10 @@ _DELIMITER_RE = re.compile(
 )
 
 
+_PARTIAL_TAIL_RE = re.compile(r"<[\s/]*([a-z_\-\s]*)$", re.IGNORECASE)
+_TAG_WORDS = ("emaildata", "ownerinstructions")
+
+
 def escape_untrusted(text: str, *, max_chars: int | None = DEFAULT_MAX_CHARS) -> str:
     """Neutralise our delimiters inside `text`, drop control characters, bound the length."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -45,7 +49,15 @@ def escape_untrusted(text: str, *, max_chars: int | None = DEFAULT_MAX_CHARS) ->
     if max_chars is not None and len(text) > max_chars:
         dropped = len(text) - max_chars
         text = text[:max_chars] + f"\n[… {dropped} more characters truncated]"
-    return _DELIMITER_RE.sub("&lt;", text)
+    text = _DELIMITER_RE.sub("&lt;", text)
+    # A piece may end in the start of a delimiter ("…<", "…<email") and the next piece joined
+    # after it (the body after a subject) supply the rest: neutralise such a tail too.
+    tail = _PARTIAL_TAIL_RE.search(text)
+    if tail is not None:
+        word = re.sub(r"[\s_\-]", "", tail.group(1)).lower()
+        if any(tag.startswith(word) for tag in _TAG_WORDS):
+            text = text[: tail.start()] + "&lt;" + text[tail.start() + 1 :]
+    return text
 
 
 def _header(value: str) -> str:
