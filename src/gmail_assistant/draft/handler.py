@@ -94,6 +94,11 @@ class DraftHandler:
         if email is None or email.classification != "needs_response":
             return
         if email.status != "pending":
+            if email.status == "drafted" and job.attempts > 1:
+                # A rerun after a crash between recording the draft and moving the labels
+                # (kill -9 found it): finish the move, or the thread keeps Needs Response.
+                thread = await deps.thread(mailbox, email.gmail_thread_id, fresh=True)
+                await finish_labels(mailbox, thread, "outbox")
             return  # drafted already (a rerun), or the owner moved on
         thread = await deps.thread(mailbox, email.gmail_thread_id)
         inbound = latest_inbound(thread, mailbox.owner_email)
