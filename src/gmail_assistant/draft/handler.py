@@ -97,7 +97,10 @@ class DraftHandler:
             if email.status == "drafted" and job.attempts > 1:
                 # A rerun after a crash between recording the draft and moving the labels
                 # (kill -9 found it): finish the move, or the thread keeps Needs Response.
+                # The same crash can fall before the stale drafts were removed.
                 thread = await deps.thread(mailbox, email.gmail_thread_id, fresh=True)
+                for old in await our_unknown_drafts(mailbox, thread, email.draft_id):
+                    await mailbox.writer.delete_draft(old.id, thread_id=thread.id)
                 await finish_labels(mailbox, thread, "outbox")
             return  # drafted already (a rerun), or the owner moved on
         thread = await deps.thread(mailbox, email.gmail_thread_id)
