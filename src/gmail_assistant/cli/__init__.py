@@ -13,6 +13,7 @@ def _register() -> None:
     # Each module adds its commands to `app`; imported lazily so `--help` stays fast.
     from gmail_assistant.cli import (
         auth,  # noqa: F401
+        classify,  # noqa: F401
         db,  # noqa: F401
         demo,  # noqa: F401
         emulator,  # noqa: F401

@@ -1,0 +1,88 @@
+"""`debug-classify` (one mail, step by step) and `test-classification` (a labelled set)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+import yaml
+
+from gmail_assistant.cli import app
+
+SAMPLE = Path(__file__).resolve().parent.parent / "demo" / "mailbox.yaml"
+
+
+def _classifier(model: str | None):  # type: ignore[no-untyped-def]
+    from gmail_assistant.classify.classifier import Classifier
+    from gmail_assistant.llm import InMemoryRecorder, LlmGateway
+    from gmail_assistant.settings import load_settings
+
+    settings = load_settings()
+    gateway = LlmGateway(settings=settings.llm, recorder=InMemoryRecorder())
+    return Classifier(llm=gateway, model=model or settings.llm.classify_model)
+
+
+@app.command("debug-classify")
+def debug_classify(
+    eml: Path = typer.Argument(..., exists=True, dir_okay=False, help="An RFC 822 (.eml) file."),
+    llm: bool = typer.Option(False, "--llm", help="Also ask the model (the configured one)."),
+    model: str = typer.Option(None, help="Model for --llm, e.g. offline/classify."),
+    owner: str = typer.Option("owner@example.com", help="The mailbox owner's address."),
+) -> None:
+    """Show how one mail goes through the automation rules and, with --llm, the model."""
+    from gmail_assistant.classify.evaluate import parse_raw
+    from gmail_assistant.classify.rules import detect_automation
+
+    message = parse_raw(eml.read_bytes())
+    typer.echo(f"from:     {message.sender_name} <{message.sender_email}>")
+    typer.echo(f"subject:  {message.subject}")
+    typer.echo(
+        f"body:     {len(message.body_text)} chars"
+        + (" (truncated)" if message.body_truncated else "")
+    )
+    for warning in message.parse_warnings:
+        typer.echo(f"parse:    {warning}")
+    verdict = detect_automation(sender_email=message.sender_email, headers=message.headers)
+    typer.echo(
+        f"rules:    {'automated' if verdict.automated else 'not automated'} — {verdict.describe()}"
+    )
+    if not llm:
+        typer.echo("model:    not asked (add --llm)")
+        return
+    result = asyncio.run(
+        _classifier(model).classify(
+            message, owner_email=owner, owner_wrote_last=False, automation=verdict
+        )
+    )
+    typer.echo(f"model:    {result.category} (confidence {result.confidence:.2f})")
+    typer.echo(f"reason:   {result.reasoning}")
+    for note in result.notes:
+        typer.echo(f"note:     {note}")
+    typer.echo(f"language: {result.language}; style: {result.style or '-'}")
+    typer.echo(f"queries:  {list(result.context_queries)}")
+
+
+@app.command("test-classification")
+def test_classification(
+    dataset: Path = typer.Argument(
+        SAMPLE, exists=True, dir_okay=False, help="Labelled YAML (the demo mailbox schema)."
+    ),
+    rules_only: bool = typer.Option(
+        False, "--rules-only", help="Only the automation rules (offline, no model)."
+    ),
+    model: str = typer.Option(None, help="Model to score, e.g. offline/classify."),
+) -> None:
+    """Accuracy, per-category precision and recall, and the confusion matrix of a labelled set."""
+    from gmail_assistant.classify.evaluate import score
+
+    data = yaml.safe_load(dataset.read_text(encoding="utf-8"))
+    mails = data["mails"] if isinstance(data, dict) else data
+    owner = (
+        data.get("owner", "owner@example.com") if isinstance(data, dict) else "owner@example.com"
+    )
+    classifier = None if rules_only else _classifier(model)
+    with typer.progressbar(length=1, label="classifying") as bar:
+        scores = asyncio.run(score(mails, classifier=classifier, owner_email=owner))
+        bar.update(1)
+    typer.echo(("rules only — " if rules_only else "") + scores.render())
