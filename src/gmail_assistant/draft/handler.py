@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gmail_assistant.db.models import Email
 from gmail_assistant.db.types import utcnow
@@ -22,7 +23,7 @@ from gmail_assistant.flows.threads import MARKER, drafts_in, latest_inbound
 from gmail_assistant.gmail.models import Draft, ThreadData
 from gmail_assistant.jobs import Job, PermanentJobError
 
-__all__ = ["DraftHandler", "finish_labels", "our_unknown_drafts", "write_reply"]
+__all__ = ["DraftHandler", "finish_labels", "mark_drafted", "our_unknown_drafts", "write_reply"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,33 @@ async def finish_labels(mailbox: Mailbox, thread: ThreadData, target_key: str) -
     target = labels[target_key]
     remove = (labels.classification_ids() | {labels["rework"]}) - {target}
     await mailbox.writer.modify_thread(thread.id, add=[target], remove=sorted(remove))
+
+
+def mark_drafted(
+    session: AsyncSession,
+    row: Email,
+    *,
+    job: Job,
+    draft_id: str,
+    text: str | None,
+    event_type: str,
+    detail: str,
+) -> None:
+    """The email now has this draft of ours: status, draft fields and the event, together."""
+    row.draft_id = draft_id
+    row.draft_body = text
+    row.status = "drafted"
+    row.drafted_at = utcnow()
+    record_event(
+        session,
+        user_id=row.user_id,
+        email_id=row.id,
+        thread_id=row.gmail_thread_id,
+        event_type=event_type,
+        detail=detail,
+        draft_id=draft_id,
+        job_id=job.id,
+    )
 
 
 async def write_reply(
@@ -163,10 +191,6 @@ class DraftHandler:
             row = await session.get(Email, email.id)
             if row is None:
                 return
-            row.draft_id = draft.id
-            row.draft_body = text
-            row.status = "drafted"
-            row.drafted_at = utcnow()
             threads = getattr(related, "threads", 0)
             if error:
                 detail = f"error draft: {error}"
@@ -176,13 +200,6 @@ class DraftHandler:
             else:
                 detail = f"draft written ({len(text or '')} chars, {threads} related threads)"
                 kind = EventType.DRAFT_CREATED
-            record_event(
-                session,
-                user_id=mailbox.user.id,
-                email_id=row.id,
-                thread_id=row.gmail_thread_id,
-                event_type=kind,
-                detail=detail,
-                draft_id=draft.id,
-                job_id=job.id,
+            mark_drafted(
+                session, row, job=job, draft_id=draft.id, text=text, event_type=kind, detail=detail
             )

@@ -8,9 +8,8 @@ notes draft is replaced by ours (updated in place, so nothing of the owner's is 
 from __future__ import annotations
 
 from gmail_assistant.db.models import Email
-from gmail_assistant.db.types import utcnow
 from gmail_assistant.draft.composer import DraftComposer, reply_raw
-from gmail_assistant.draft.handler import finish_labels, write_reply
+from gmail_assistant.draft.handler import finish_labels, mark_drafted, write_reply
 from gmail_assistant.events import EventType, record_event
 from gmail_assistant.flows.deps import FlowDeps, Mailbox
 from gmail_assistant.flows.threads import (
@@ -59,19 +58,14 @@ class ManualDraftHandler:
             row = await session.get(Email, email.id)
             assert row is not None
             row.classification = "needs_response"
-            row.draft_id = draft.id
-            row.draft_body = composed.text
-            row.status = "drafted"
-            row.drafted_at = utcnow()
-            record_event(
+            mark_drafted(
                 session,
-                user_id=mailbox.user.id,
-                email_id=row.id,
-                thread_id=thread_id,
+                row,
+                job=job,
+                draft_id=draft.id,
+                text=composed.text,
                 event_type=EventType.DRAFT_CREATED,
                 detail="manual draft: " + (notes[:500] if notes else "(no notes)"),
-                draft_id=draft.id,
-                job_id=job.id,
             )
         await finish_labels(mailbox, thread, "outbox")
 

@@ -9,9 +9,8 @@ no LLM call.
 from __future__ import annotations
 
 from gmail_assistant.db.models import Email
-from gmail_assistant.db.types import utcnow
 from gmail_assistant.draft.composer import DraftComposer, reply_raw
-from gmail_assistant.draft.handler import finish_labels, write_reply
+from gmail_assistant.draft.handler import finish_labels, mark_drafted, write_reply
 from gmail_assistant.events import EventType, record_event
 from gmail_assistant.flows.deps import FlowDeps, Mailbox
 from gmail_assistant.flows.threads import above_marker, below_marker, latest_inbound
@@ -82,20 +81,15 @@ class ReworkHandler:
             assert row is not None
             row.rework_count = count
             row.last_rework_instruction = instructions or None
-            row.draft_id = updated.id
-            row.draft_body = composed.text
-            row.status = "drafted"
-            row.drafted_at = utcnow()
-            record_event(
+            mark_drafted(
                 session,
-                user_id=mailbox.user.id,
-                email_id=row.id,
-                thread_id=thread_id,
+                row,
+                job=job,
+                draft_id=updated.id,
+                text=composed.text,
                 event_type=EventType.REWORK_REQUESTED,
                 detail=f"rework {count}/{MAX_REWORKS}: "
                 + (instructions[:500] or "(no specific instruction provided)"),
-                draft_id=updated.id,
-                job_id=job.id,
             )
         await finish_labels(
             mailbox, thread, "action_required" if count == MAX_REWORKS else "outbox"
