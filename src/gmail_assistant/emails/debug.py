@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gmail_assistant.db import Database
 from gmail_assistant.db.models import AgentRun, Email, EmailEvent, Job, LlmCall
@@ -61,51 +63,9 @@ async def load_debug_bundle(db: Database, email_id: int) -> DebugBundle | None:
             return None
         email = EmailView.of(row)
         same_thread = (row.user_id, row.gmail_thread_id)
-        events = (
-            await session.execute(
-                select(EmailEvent)
-                .where(
-                    or_(
-                        EmailEvent.email_id == email_id,
-                        and_(
-                            EmailEvent.user_id == same_thread[0],
-                            EmailEvent.thread_id == same_thread[1],
-                        ),
-                    )
-                )
-                .order_by(EmailEvent.created_at, EmailEvent.id)
-            )
-        ).scalars()
-        calls = (
-            await session.execute(
-                select(LlmCall)
-                .where(
-                    or_(
-                        LlmCall.email_id == email_id,
-                        and_(
-                            LlmCall.user_id == same_thread[0],
-                            LlmCall.thread_id == same_thread[1],
-                        ),
-                    )
-                )
-                .order_by(LlmCall.created_at, LlmCall.id)
-            )
-        ).scalars()
-        runs = (
-            await session.execute(
-                select(AgentRun)
-                .where(
-                    or_(
-                        AgentRun.email_id == email_id,
-                        and_(
-                            AgentRun.user_id == same_thread[0],
-                            AgentRun.thread_id == same_thread[1],
-                        ),
-                    )
-                )
-                .order_by(AgentRun.created_at, AgentRun.id)
-            )
-        ).scalars()
+        events = await _rows_of(session, EmailEvent, email_id, *same_thread)
+        calls = await _rows_of(session, LlmCall, email_id, *same_thread)
+        runs = await _rows_of(session, AgentRun, email_id, *same_thread)
         jobs = (
             await session.execute(
                 select(Job)
@@ -170,3 +130,20 @@ def summarise(bundle: DebugBundle) -> DebugSummary:
         total_latency_ms=round(sum(c.latency_ms or 0.0 for c in calls), 1),
         errors=tuple(errors),
     )
+
+
+async def _rows_of(
+    session: AsyncSession, model: Any, email_id: int, user_id: int, thread_id: str
+) -> list[Any]:
+    """Rows of `model` tied to the email, or to its thread (rows written before it existed)."""
+    query = (
+        select(model)
+        .where(
+            or_(
+                model.email_id == email_id,
+                and_(model.user_id == user_id, model.thread_id == thread_id),
+            )
+        )
+        .order_by(model.created_at, model.id)
+    )
+    return list((await session.execute(query)).scalars())
