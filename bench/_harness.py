@@ -206,3 +206,29 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[objec
     print("  ".join("-" * w for w in widths))
     for row in cells[1:]:
         print(line(row))
+
+
+def print_gmail_times(server_url: str) -> None:
+    """Mean time per Gmail call by method, from the server's own `/metrics` histogram."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"{server_url}/metrics", timeout=30).text
+    sums: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name != "gma_gmail_call_duration_seconds":
+            continue
+        for sample in family.samples:
+            method = sample.labels.get("method", "")
+            if sample.name.endswith("_sum"):
+                sums[method] = sample.value
+            elif sample.name.endswith("_count"):
+                counts[method] = sample.value
+    rows = [
+        [method, f"{counts[method]:.0f}", f"{1000 * sums[method] / counts[method]:.1f}"]
+        for method in sorted(counts)
+        if counts[method]
+    ]
+    print_table("Gmail calls seen by the server (mean incl. thread hand-off)",
+                ["method", "calls", "mean ms"], rows)  # fmt: skip

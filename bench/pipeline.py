@@ -42,6 +42,7 @@ from _harness import (
     RssSampler,
     fake_llm_env,
     pct,
+    print_gmail_times,
     print_table,
     query_sqlite,
     to_epoch,
@@ -498,6 +499,7 @@ def run_burst30(args: argparse.Namespace, tmp: Path) -> None:
                 ],
             )
             print_latency(run)
+            print_gmail_times(server.url)
         finally:
             server.terminate()
 

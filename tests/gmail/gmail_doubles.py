@@ -21,7 +21,8 @@ class CallLog:
     def __init__(self) -> None:
         self.calls: list[tuple[str, int | str, int]] = []
 
-    def __call__(self, method: str, status: int | str, units: int) -> None:
+    def __call__(self, method: str, status: int | str, units: int, seconds: float) -> None:
+        assert seconds >= 0
         self.calls.append((method, status, units))
 
     def statuses(self, method: str) -> list[int | str]:

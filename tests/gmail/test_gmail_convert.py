@@ -63,7 +63,7 @@ def test_headers_are_case_insensitive_and_ordered() -> None:
 
 
 def test_broken_observer_never_fails_a_call() -> None:
-    def observer(method: str, status: int | str, units: int) -> None:
+    def observer(method: str, status: int | str, units: int, seconds: float) -> None:
         raise RuntimeError("metrics backend down")
 
     class Request:

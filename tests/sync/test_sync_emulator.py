@@ -11,6 +11,7 @@ from sync_support import OWNER, add_email, control, deliver, job_rows, owner_lab
 from gmail_assistant.db.models import OwnWrite
 from gmail_assistant.gmail.compose import build_reply
 from gmail_assistant.jobs import names
+from gmail_assistant.sync.rules import watched_label_ids
 
 pytestmark = pytest.mark.anyio
 
@@ -270,3 +271,29 @@ async def _clear_jobs(env: Any) -> None:
 
     async with env.container.database.transaction() as session:
         await session.execute(delete(Job))
+
+
+async def test_only_label_additions_that_sync_acts_on_are_recorded(env: Any) -> None:
+    mail = deliver(env.url)
+    thread_id = mail["threadId"]
+    await env.sync()
+    await _clear_jobs(env)
+    labels = await env.labels()
+    watched = watched_label_ids(labels)
+    assert watched == {labels["done"], labels["rework"], labels["needs_response"]}
+    writer = env.components.own_writes.writer(
+        user_id=env.user_id, gmail=env.gmail(), watched=watched
+    )
+
+    # Outbox in, Needs Response out: nothing sync would act on, so no record is written.
+    await writer.modify_thread(thread_id, add=[labels["outbox"]])
+    await writer.modify_thread(thread_id, remove=[labels["outbox"]])
+    assert await own_write_count(env) == 0
+    # Needs Response in: the owner doing the same would ask for a draft, so it is recorded.
+    await writer.modify_thread(thread_id, add=[labels["needs_response"], labels["fyi"]])
+    assert await own_write_count(env) == 1
+
+    result = await env.sync()
+
+    assert result.jobs == ()
+    assert await own_write_count(env) == 0

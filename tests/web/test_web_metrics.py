@@ -38,9 +38,9 @@ async def test_metrics_report_what_happened(app: FastAPI, client: httpx.AsyncCli
     on_outcome(JobOutcome(job, "retried", 1.5, "boom"))
     m.record_llm_call("gemini/gemini-2.0-flash", 120, 0.002, None)
     m.record_llm_call("gemini/gemini-2.0-flash", None, None, "LlmTimeout: slow")
-    m.record_gmail_call("messages.get", 200, 5)
-    m.record_gmail_call("messages.get", 429, 5)
-    m.record_gmail_call("threads.modify", "timeout", 10)
+    m.record_gmail_call("messages.get", 200, 5, 0.004)
+    m.record_gmail_call("messages.get", 429, 5, 0.03)
+    m.record_gmail_call("threads.modify", "timeout", 10, 30.0)
     m.record_webhook_push("accepted")
 
     response = await client.get("/metrics")
@@ -58,6 +58,9 @@ async def test_metrics_report_what_happened(app: FastAPI, client: httpx.AsyncCli
     assert s[("gma_llm_tokens_total", model)] == 120
     assert s[("gma_llm_cost_usd_total", model)] == pytest.approx(0.002)
     assert s[("gma_gmail_calls_total", (("method", "messages.get"), ("status", "429")))] == 1
+    get = (("method", "messages.get"),)
+    assert s[("gma_gmail_call_duration_seconds_count", get)] == 2
+    assert s[("gma_gmail_call_duration_seconds_bucket", (("le", "0.005"), *get))] == 1
     assert s[("gma_gmail_errors_total", (("method", "messages.get"),))] == 1
     assert s[("gma_gmail_errors_total", (("method", "threads.modify"),))] == 1
     assert s[("gma_gmail_quota_units_total", (("method", "messages.get"),))] == 10

@@ -1,14 +1,17 @@
 """The `draft` job: write the reply draft into the thread and move it to Outbox.
 
 Order of effects, chosen so that a rerun after a crash at any point leaves one draft:
-create the draft → record it in the database → remove stale drafts → move the labels. A
+create the draft → (record it in the database ‖ remove stale drafts, move the labels). A
 rerun first looks in Gmail for a draft of ours (the ✂️ marker) that the database does not
-know yet, and adopts it instead of writing a second one.
+know yet, and adopts it instead of writing a second one; a rerun that finds the draft
+recorded finishes the tidy-up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +43,24 @@ async def our_unknown_drafts(
         return []
     drafts = await mailbox.gmail.list_drafts(thread.id)
     return [d for d in drafts if d.message_id in marked and d.id != known_draft_id]
+
+
+async def _tidy(mailbox: Mailbox, thread: ThreadData, stale: list[Draft]) -> None:
+    for old in stale:
+        await mailbox.writer.delete_draft(old.id, thread_id=thread.id)
+    await finish_labels(mailbox, thread, "outbox")
+
+
+async def both(first: Awaitable[object], second: Awaitable[object]) -> None:
+    """Run two steps concurrently and let BOTH finish before raising the first error.
+
+    Never cancels a step half-way: a cancelled Gmail call may still land (its thread runs
+    on) after its own-write record was withdrawn.
+    """
+    results = await asyncio.gather(first, second, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 async def finish_labels(mailbox: Mailbox, thread: ThreadData, target_key: str) -> None:
@@ -145,13 +166,15 @@ class DraftHandler:
         draft = await mailbox.writer.create_draft(
             thread.id, reply_raw(inbound, self.composer.body(composed.text))
         )
-        await self._record(job, mailbox, email, draft, composed.text, composed.error, related)
         stale = [d for d in adopted if d.id != draft.id]
         if email.draft_id and email.draft_id != draft.id:
             stale.append(Draft(email.draft_id, "", thread.id))
-        for old in stale:
-            await mailbox.writer.delete_draft(old.id, thread_id=thread.id)
-        await finish_labels(mailbox, thread, "outbox")
+        # The database record and the Gmail tidy-up run side by side: a rerun after either
+        # failed finds the draft (recorded, or adopted by its marker) and finishes the rest.
+        await both(
+            self._record(job, mailbox, email, draft, composed.text, composed.error, related),
+            _tidy(mailbox, thread, stale),
+        )
 
     async def _email(self, job: Job, mailbox: Mailbox) -> Email | None:
         async with self.deps.database.read() as session:

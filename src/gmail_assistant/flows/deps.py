@@ -18,6 +18,7 @@ from gmail_assistant.labels import LabelMap
 from gmail_assistant.llm.records import CallContext
 from gmail_assistant.settings import LlmSettings
 from gmail_assistant.sync.own_writes import GmailWriter, OwnWrites
+from gmail_assistant.sync.rules import watched_label_ids
 from gmail_assistant.users import UserRecord, UserService
 
 __all__ = ["FlowDeps", "Mailbox"]
@@ -69,7 +70,9 @@ class FlowDeps:
             user=user,
             labels=labels,
             gmail=gmail,
-            writer=self.own_writes.writer(user_id=user.id, gmail=gmail),
+            writer=self.own_writes.writer(
+                user_id=user.id, gmail=gmail, watched=watched_label_ids(labels)
+            ),
             settings=settings,
         )
 

@@ -69,6 +69,7 @@ class GmailClient:
             cache_discovery=False,
             client_options={"api_endpoint": api_endpoint.rstrip("/")},
         )
+        self._resources: dict[str, Any] = {}
         extra = {"jitter": jitter} if jitter is not None else {}
         self._executor = Executor(
             credentials=credentials,
@@ -85,13 +86,22 @@ class GmailClient:
         self._executor.close()
         self._service.close()
 
+    def _resource(self, name: str) -> Any:
+        """`users()` or `users().<name>()`, built once: googleapiclient builds every nested
+        resource's methods from the discovery document on each access (milliseconds of CPU).
+        Built resources only make requests, so worker threads can share them."""
+        target = self._resources.get(name)
+        if target is None:
+            target = self._service.users()
+            if name != "users":
+                target = getattr(target, name)()
+            self._resources[name] = target
+        return target
+
     def _request(self, method: str, params: dict[str, Any]) -> Any:
         # "messages.get" → service.users().messages().get(userId=..., **params)
         resource, verb = method.split(".")
-        target = self._service.users()
-        if resource != "users":
-            target = getattr(target, resource)()
-        return getattr(target, verb)(userId=self.user_id, **params)
+        return getattr(self._resource(resource), verb)(userId=self.user_id, **params)
 
     async def _call(self, method: str, **params: Any) -> Any:
         make = functools.partial(self._request, method, params)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import random
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -31,9 +32,10 @@ SleepFn = Callable[[float], Awaitable[object]]
 
 
 class CallObserver(Protocol):
-    """Told about every HTTP attempt: method, status (int or a word), quota units spent."""
+    """Told about every HTTP attempt: method, status (int or a word), quota units spent, and
+    the seconds the attempt took (thread hand-off included, retry sleeps not)."""
 
-    def __call__(self, method: str, status: int | str, units: int) -> None: ...
+    def __call__(self, method: str, status: int | str, units: int, seconds: float) -> None: ...
 
 
 class _Request(Protocol):
@@ -104,11 +106,11 @@ class Executor:
                 self._discard_http()
             raise error from exc
 
-    def _observe(self, method: str, status: int | str, units: int) -> None:
+    def _observe(self, method: str, status: int | str, units: int, started: float) -> None:
         if self._on_call is None:
             return
         try:
-            self._on_call(method, status, units)
+            self._on_call(method, status, units, time.perf_counter() - started)
         except Exception:  # metrics must never fail a Gmail call
             logger.exception("gmail on_call observer failed")
 
@@ -119,10 +121,11 @@ class Executor:
         while True:
             attempt += 1
             await self._budget.acquire(units)
+            started = time.perf_counter()
             try:
                 result = await asyncio.to_thread(self._run, method, make)
             except GmailError as error:
-                self._observe(method, error.status, units)
+                self._observe(method, error.status, units, started)
                 decision = self._policy.decide(error, attempt, jitter=self._jitter())
                 if not decision.retry:
                     raise
@@ -137,5 +140,5 @@ class Executor:
                 )
                 await self._sleep(decision.delay)
                 continue
-            self._observe(method, 200, units)
+            self._observe(method, 200, units, started)
             return result

@@ -32,6 +32,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+_GMAIL_SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _JOB_SECONDS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
 
@@ -62,6 +63,10 @@ class Metrics:
         self.gmail_calls = Counter(
             "gma_gmail_calls", "Gmail API attempts by method and status.", ["method", "status"],
             registry=r,
+        )  # fmt: skip
+        self.gmail_seconds = Histogram(
+            "gma_gmail_call_duration_seconds", "Time a Gmail API attempt took, by method.",
+            ["method"], buckets=_GMAIL_SECONDS_BUCKETS, registry=r,
         )  # fmt: skip
         self.gmail_errors = Counter(
             "gma_gmail_errors", "Gmail API attempts that failed, by method.", ["method"],
@@ -97,8 +102,11 @@ class Metrics:
         if cost:
             self.llm_cost.labels(model).inc(max(cost, 0.0))
 
-    def record_gmail_call(self, method: str, status: int | str, units: int) -> None:
+    def record_gmail_call(
+        self, method: str, status: int | str, units: int, seconds: float = 0.0
+    ) -> None:
         self.gmail_calls.labels(method, str(status)).inc()
+        self.gmail_seconds.labels(method).observe(max(seconds, 0.0))
         if not (isinstance(status, int) and status < 400):
             self.gmail_errors.labels(method).inc()
         if units > 0:
@@ -136,10 +144,10 @@ def record_llm_call(model: str, tokens: int | None, cost: float | None, error: s
         _active.record_llm_call(model, tokens, cost, error)
 
 
-def record_gmail_call(method: str, status: int | str, units: int) -> None:
+def record_gmail_call(method: str, status: int | str, units: int, seconds: float) -> None:
     """A Gmail `CallObserver`: pass it as `on_call` to `GmailClientFactory`."""
     if _active is not None:
-        _active.record_gmail_call(method, status, units)
+        _active.record_gmail_call(method, status, units, seconds)
 
 
 def record_webhook_push(outcome: str) -> None:

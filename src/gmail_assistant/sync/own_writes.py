@@ -4,13 +4,15 @@ Gmail history does not say who changed a label or removed a draft: the owner add
 `🤖 AI/Needs Response` (asking for a draft) and the classifier adding it look the same. So
 every label change and draft removal the assistant makes goes through `GmailWriter`, which
 
-1. inserts one `own_writes` row per (thread, label, add/remove) — or (thread, draft_remove) —
-   in its own committed transaction, BEFORE the Gmail call;
+1. inserts one `own_writes` row per (thread, label added) — or (thread, draft_remove) — in
+   its own committed transaction, BEFORE the Gmail call; only for the labels whose addition
+   sync turns into a job (`watched`: Done, Rework, Needs Response), since no other label
+   change ever becomes one (a row costs a write transaction on the job's path);
 2. makes the Gmail call; if the call fails, deletes those rows again (a change that never
    happened must not hide a later change of the owner's).
 
 Sync, in the same transaction that enqueues jobs and moves the history cursor, treats a
-history change whose (thread, label, direction) has a row as the assistant's own, and
+history change whose (thread, label, action) has a row as the assistant's own, and
 deletes the rows it matched (consumed: the next identical change is the owner's again).
 Rows that never match (the label was already there, so Gmail wrote no history) expire after
 `OWN_WRITE_TTL`. Being rows in the database, the record holds across restarts and replicas:
@@ -39,7 +41,6 @@ from gmail_assistant.gmail.models import Draft
 __all__ = [
     "DRAFT_REMOVE",
     "LABEL_ADD",
-    "LABEL_REMOVE",
     "OWN_WRITE_TTL",
     "GmailWriter",
     "OwnWriteKey",
@@ -47,7 +48,6 @@ __all__ = [
 ]
 
 LABEL_ADD = "label_add"
-LABEL_REMOVE = "label_remove"
 DRAFT_REMOVE = "draft_remove"
 # Long enough to outlive a Gmail outage that delays sync, short enough that a stale record
 # cannot hide the owner's actions for long.
@@ -127,26 +127,37 @@ class OwnWrites:
             delete(OwnWrite).where(OwnWrite.user_id == user_id, OwnWrite.created_at < cutoff)
         )
 
-    def writer(self, *, user_id: int, gmail: GmailApi) -> GmailWriter:
-        return GmailWriter(own_writes=self, gmail=gmail, user_id=user_id)
+    def writer(
+        self, *, user_id: int, gmail: GmailApi, watched: frozenset[str] | None = None
+    ) -> GmailWriter:
+        return GmailWriter(own_writes=self, gmail=gmail, user_id=user_id, watched=watched)
 
 
 class GmailWriter:
     """The one way flows change labels or remove drafts, so sync knows the change is ours.
 
     Every method records first, then calls Gmail; on failure the record is withdrawn and the
-    Gmail error propagates unchanged (the job's retry policy decides).
+    Gmail error propagates unchanged (the job's retry policy decides). `watched` are the label
+    ids whose addition is recorded (None: every added label).
     """
 
-    def __init__(self, *, own_writes: OwnWrites, gmail: GmailApi, user_id: int) -> None:
+    def __init__(
+        self,
+        *,
+        own_writes: OwnWrites,
+        gmail: GmailApi,
+        user_id: int,
+        watched: frozenset[str] | None = None,
+    ) -> None:
         self.own_writes = own_writes
         self.gmail = gmail
         self.user_id = user_id
+        self.watched = watched
 
     async def modify_thread(
         self, thread_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()
     ) -> None:
-        ids = await self._record_labels(thread_id, add, remove)
+        ids = await self._record_labels(thread_id, add)
         try:
             await self.gmail.modify_thread(thread_id, add=add, remove=remove)
         except BaseException:
@@ -161,7 +172,7 @@ class GmailWriter:
         add: Sequence[str] = (),
         remove: Sequence[str] = (),
     ) -> tuple[str, ...]:
-        ids = await self._record_labels(thread_id, add, remove)
+        ids = await self._record_labels(thread_id, add)
         try:
             return await self.gmail.modify_message(message_id, add=add, remove=remove)
         except BaseException:
@@ -177,7 +188,7 @@ class GmailWriter:
         remove: Sequence[str] = (),
     ) -> None:
         """Messages of one thread (records are kept per thread)."""
-        ids = await self._record_labels(thread_id, add, remove)
+        ids = await self._record_labels(thread_id, add)
         try:
             await self.gmail.batch_modify(message_ids, add=add, remove=remove)
         except BaseException:
@@ -212,9 +223,10 @@ class GmailWriter:
             await self.own_writes.forget(ids)  # already gone: no history will come
         return deleted
 
-    async def _record_labels(
-        self, thread_id: str, add: Sequence[str], remove: Sequence[str]
-    ) -> list[int]:
-        keys = [OwnWriteKey(thread_id, label, LABEL_ADD) for label in dict.fromkeys(add)]
-        keys += [OwnWriteKey(thread_id, label, LABEL_REMOVE) for label in dict.fromkeys(remove)]
+    async def _record_labels(self, thread_id: str, add: Sequence[str]) -> list[int]:
+        keys = [
+            OwnWriteKey(thread_id, label, LABEL_ADD)
+            for label in dict.fromkeys(add)
+            if self.watched is None or label in self.watched
+        ]
         return await self.own_writes.record(self.user_id, keys)

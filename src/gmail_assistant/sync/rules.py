@@ -24,12 +24,28 @@ from typing import Any
 from gmail_assistant.gmail.models import HistoryRecord
 from gmail_assistant.jobs import names
 from gmail_assistant.labels import LabelMap
-from gmail_assistant.sync.own_writes import DRAFT_REMOVE, LABEL_ADD, LABEL_REMOVE, OwnWriteKey
+from gmail_assistant.sync.own_writes import DRAFT_REMOVE, LABEL_ADD, OwnWriteKey
 
-__all__ = ["DRAFT_STATUSES", "PlannedJob", "SyncPlan", "ThreadState", "plan_jobs"]
+__all__ = [
+    "DRAFT_STATUSES",
+    "LABEL_JOBS",
+    "PlannedJob",
+    "SyncPlan",
+    "ThreadState",
+    "plan_jobs",
+    "watched_label_ids",
+]
 
 # Statuses in which the thread's stored draft is live in Gmail.
 DRAFT_STATUSES = frozenset({"drafted", "rework_requested"})
+# The labels whose addition (by the owner) becomes a job; adding any other label, and
+# removing any label, never does.
+LABEL_JOBS = {"done": names.CLEANUP, "rework": names.REWORK, "needs_response": names.MANUAL_DRAFT}
+
+
+def watched_label_ids(labels: LabelMap) -> frozenset[str]:
+    """Ids of the labels whose addition sync turns into a job (what own writes must record)."""
+    return frozenset(i for i in (labels.get(key) for key in LABEL_JOBS) if i is not None)
 
 
 @dataclass(frozen=True)
@@ -70,12 +86,7 @@ def plan_jobs(
     plan = SyncPlan()
     # (type, thread) → payload; insertion order kept so jobs come out in history order.
     planned: dict[tuple[str, str], dict[str, Any]] = {}
-    label_jobs = {
-        labels.get("done"): names.CLEANUP,
-        labels.get("rework"): names.REWORK,
-        labels.get("needs_response"): names.MANUAL_DRAFT,
-    }
-    label_jobs.pop(None, None)
+    label_jobs = {labels[key]: job for key, job in LABEL_JOBS.items() if labels.get(key)}
 
     def own_change(thread_id: str, label_id: str | None, action: str) -> bool:
         key = OwnWriteKey(thread_id, label_id, action)
@@ -123,9 +134,6 @@ def plan_jobs(
                     planned.setdefault(
                         (job_type, change.thread_id), {"message_id": change.message_id}
                     )
-        for change in record.labels_removed:
-            for label_id in change.label_ids:
-                own_change(change.thread_id, label_id, LABEL_REMOVE)
     for (job_type, thread_id), payload in planned.items():
         if job_type == names.CLASSIFY and thread_id in owner_wrote:
             # The classifier must read the whole thread to see who wrote last.
