@@ -40,11 +40,13 @@ __all__ = [
     "write_token",
 ]
 
+# Real, priced model names (answered by the fake LLM through GMA_LLM_API_BASE): LiteLLM
+# prices every answer as it would in production, so its per-call work is the real one.
 FAKE_MODELS = {
-    "GMA_LLM_CLASSIFY_MODEL": "openai/fake-classify",
-    "GMA_LLM_DRAFT_MODEL": "openai/fake-draft",
-    "GMA_LLM_CONTEXT_MODEL": "openai/fake-context",
-    "GMA_LLM_AGENT_MODEL": "openai/fake-agent",
+    "GMA_LLM_CLASSIFY_MODEL": "openai/gpt-4o-mini",
+    "GMA_LLM_DRAFT_MODEL": "openai/gpt-4.1-mini",
+    "GMA_LLM_CONTEXT_MODEL": "openai/gpt-4o-mini",
+    "GMA_LLM_AGENT_MODEL": "openai/gpt-4.1-mini",
 }
 
 

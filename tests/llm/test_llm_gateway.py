@@ -231,6 +231,11 @@ def test_unknown_model_cost_is_none_and_never_raises(
     result = run(ask(wired, model="openai/no-such-model-in-any-price-table"))
     assert result.cost_usd is None
     assert wired.recorder.records[0].ok
+    # The second call of the unpriced model skips the search; a priced one is still priced.
+    again = run(ask(wired, model="openai/no-such-model-in-any-price-table"))
+    assert again.cost_usd is None
+    priced = run(ask(wired, model=PRICED))
+    assert priced.cost_usd is not None and priced.cost_usd > 0
 
 
 def test_our_prices_cover_models_litellm_lacks() -> None:

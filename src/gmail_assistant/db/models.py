@@ -282,5 +282,6 @@ class OwnWrite(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     thread_id: Mapped[str] = mapped_column(String(100))
     label_id: Mapped[str | None] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(20))  # label_add | label_remove | draft_remove
+    # label_add | draft_remove (rows from before 2026-11 may say label_remove)
+    action: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

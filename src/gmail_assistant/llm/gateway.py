@@ -57,6 +57,7 @@ class LlmGateway:
         self._policy = retry_policy or RetryPolicy(max_retries=settings.max_retries)
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._json_support: dict[str, bool] = {}
+        self._unpriced: set[str] = set()
         self._litellm = get_litellm()
 
     async def complete(
@@ -188,9 +189,13 @@ class LlmGateway:
         known = hidden.get("response_cost") if isinstance(hidden, dict) else None
         if isinstance(known, int | float) and known >= 0:
             return float(known)
+        if model in self._unpriced:
+            return None
         try:
             return float(self._litellm.completion_cost(completion_response=response, model=model))
         except Exception:  # unknown model or price: the call itself succeeded
+            # LiteLLM's search for a price costs milliseconds; it will not find one next time.
+            self._unpriced.add(model)
             logger.info("no price for model", extra={"model": model})
             return None
 
