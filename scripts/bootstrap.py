@@ -43,20 +43,21 @@ def sh(*command: str) -> None:
         sys.exit(result.returncode)
 
 
-def ensure_browser() -> None:
-    """Install Debian's Chromium for the real-browser test when we can: as root with apt-get.
+def ensure_debian_package(package: str, program: str, *, why: str, fallback: str) -> None:
+    """Install a Debian package when `program` is missing and we can: as root with apt-get.
 
-    `playwright install` is not used: it downloads from a CDN that CI cannot reach. A failed
-    install is not fatal; the browser test then skips and says why.
+    Bounded, and never fatal: without it, `fallback` happens (and is said).
     """
-    if CHROMIUM.exists() or os.environ.get("GMA_SKIP_BROWSER_INSTALL"):
+    if shutil.which(program) or Path(program).exists():
         return
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
         return
-    print(f"bootstrap: installing Debian's chromium for the browser test ({CHROMIUM})", flush=True)
-    script = "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"
+    print(f"bootstrap: installing Debian's {package} {why}", flush=True)
+    script = (
+        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq " + package
+    )
     try:
-        # Bounded so an unreachable mirror cannot hold up the test run.
+        # Bounded so an unreachable mirror cannot hold up the run.
         result = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=900)
     except subprocess.TimeoutExpired:
         reason = "apt-get took longer than 15 minutes"
@@ -65,7 +66,20 @@ def ensure_browser() -> None:
             return
         lines = (result.stderr or result.stdout).strip().splitlines()
         reason = lines[-1] if lines else f"exit status {result.returncode}"
-    print(f"bootstrap: chromium install failed ({reason}); the browser test will skip", flush=True)
+    print(f"bootstrap: {package} install failed ({reason}); {fallback}", flush=True)
+
+
+def ensure_browser() -> None:
+    """Debian's Chromium for the real-browser test. `playwright install` is not used: it
+    downloads from a CDN that CI cannot reach."""
+    if os.environ.get("GMA_SKIP_BROWSER_INSTALL"):
+        return
+    ensure_debian_package(
+        "chromium",
+        str(CHROMIUM),
+        why=f"for the browser test ({CHROMIUM})",
+        fallback="the browser test will skip",
+    )
 
 
 def main() -> None:
@@ -88,8 +102,15 @@ def main() -> None:
         sh(*run, "pytest", *extra)
     elif task == "run":
         sh(*run, "gmail-assistant", *(extra or ["demo"]))
+    elif task == "bench":
+        name, *args = extra or ["pipeline"]
+        if name == "webhook":
+            ensure_debian_package(
+                "wrk", "wrk", why="(HTTP load generator)", fallback="using the Python client"
+            )
+        sh(*run, "python", f"bench/{name}.py", *args)
     else:
-        sys.exit(f"unknown task {task!r}: use `run` or `test`")
+        sys.exit(f"unknown task {task!r}: use `run`, `test` or `bench <name> [args]`")
 
 
 if __name__ == "__main__":
