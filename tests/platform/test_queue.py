@@ -229,6 +229,27 @@ async def test_burst_of_sync_enqueues_leaves_one_pending(db_url: str) -> None:
         assert sorted(r.user_id for r in pending) == [7, 8]
 
 
+async def test_a_sync_claimed_before_its_enqueue_returns_is_not_remembered(db_url: str) -> None:
+    # The worker can claim the new sync before `enqueue` has returned to the webhook. The
+    # next push must then queue a new sync, not be answered with the running one's id.
+    class ClaimedAtOnce(JobQueue):
+        running: Job | None = None
+
+        async def enqueue_many(self, specs):  # type: ignore[no-untyped-def]
+            ids = await super().enqueue_many(specs)
+            if self.running is None:
+                self.running = await self.claim("w")
+            return ids
+
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        queue = ClaimedAtOnce(connector=connector, registry=make_registry(), wakeup=Wakeup())
+        first = await queue.enqueue("sync", user_id=1)
+        assert queue.running is not None and queue.running.id == first
+        later = await queue.enqueue("sync", user_id=1)
+        assert later != first
+        assert [r.id for r in await rows(db) if r.status == "pending"] == [later]
+
+
 async def test_full_sync_takes_over_a_pending_incremental_sync(db_url: str) -> None:
     async with migrated_database(db_url) as db, connector_for(db) as connector:
         queue = JobQueue(connector=connector, registry=make_registry(), wakeup=Wakeup())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -60,6 +61,8 @@ class JobQueue:
             {} if connector.backend == "sqlite" else None
         )
         self._memo_keys: dict[int, str] = {}
+        self._memo_locks: dict[str, asyncio.Lock] = {}
+        self._claimed: set[int] = set()  # ids this process claimed lately (memo mode only)
 
     async def enqueue(
         self,
@@ -74,14 +77,21 @@ class JobQueue:
         """Add a job; returns its id, or the waiting duplicate's id when de-duplicated."""
         spec = JobSpec(job_type, user_id, thread_id, payload, run_after, replace_pending)
         key = self._memo_key(spec)
-        if key is not None and self._memo is not None:
+        if key is None or self._memo is None:
+            (job_id,) = await self.enqueue_many([spec])
+            return job_id
+        # One enqueue per key at a time: a storm of pushes would otherwise queue hundreds of
+        # identical write transactions behind each other before the first one is remembered.
+        lock = self._memo_locks.setdefault(key, asyncio.Lock())
+        async with lock:
             known = self._memo.get(key)
             if known is not None and time.monotonic() - known[1] < _MEMO_SECONDS:
                 return known[0]
-        (job_id,) = await self.enqueue_many([spec])
-        if key is not None and self._memo is not None and job_id is not None:
-            self._memo[key] = (job_id, time.monotonic())
-            self._memo_keys[job_id] = key
+            (job_id,) = await self.enqueue_many([spec])
+            # A job claimed before this line is running, not pending: nothing to remember.
+            if job_id is not None and job_id not in self._claimed:
+                self._memo[key] = (job_id, time.monotonic())
+                self._memo_keys[job_id] = key
         return job_id
 
     def _memo_key(self, spec: JobSpec) -> str | None:
@@ -149,9 +159,13 @@ class JobQueue:
         if row is None:
             return None
         job = _job(row)
-        key = self._memo_keys.pop(job.id, None)
-        if key is not None and self._memo is not None:
-            self._memo.pop(key, None)  # no longer pending: the next request enqueues again
+        if self._memo is not None:
+            if len(self._claimed) >= 10_000:
+                self._claimed.clear()
+            self._claimed.add(job.id)
+            key = self._memo_keys.pop(job.id, None)
+            if key is not None:
+                self._memo.pop(key, None)  # no longer pending: the next request enqueues again
         return job
 
     async def complete(self, job: Job, worker_id: str) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 
 from gmail_assistant.observability.context import ContextFilter
 
-__all__ = ["JsonFormatter", "configure_logging"]
+__all__ = ["JsonFormatter", "QuietPathsFilter", "configure_logging"]
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 # Never let these reach a log line, whatever a caller passes in `extra`.
@@ -36,6 +36,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+# Paths hit many times a second (Pub/Sub pushes, probes): their successful requests are
+# counted in /metrics instead of each making an access-log line.
+QUIET_PATHS = frozenset({"/webhook/gmail", "/api/health"})
+
+
+class QuietPathsFilter(logging.Filter):
+    """Drops uvicorn access records of 2xx answers on `QUIET_PATHS` (errors still show)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn: (client_addr, method, full_path, http_version, status_code)
+        if not isinstance(args, tuple) or len(args) != 5:
+            return True
+        path = str(args[2]).split("?", 1)[0]
+        status = args[4]
+        return not (path in QUIET_PATHS and isinstance(status, int) and 200 <= status < 300)
+
+
 def configure_logging(level: str) -> None:
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -50,3 +68,9 @@ def configure_logging(level: str) -> None:
     # Libraries that log request URLs with tokens in them stay quiet below WARNING.
     for noisy in ("googleapiclient.discovery", "httpx", "LiteLLM", "litellm", "urllib3"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # uvicorn's access log (its own handler) follows the server's level too: at WARNING, no
+    # line per request. The quiet paths never log their successes.
+    access = logging.getLogger("uvicorn.access")
+    access.setLevel(max(logging.INFO, root.level))
+    if not any(isinstance(f, QuietPathsFilter) for f in access.filters):
+        access.addFilter(QuietPathsFilter())

@@ -12,7 +12,7 @@ from gmail_assistant.web.deps import ContainerDep
 __all__ = ["SyncComponentsDep"]
 
 
-def get_components(container: ContainerDep) -> SyncComponents:
+async def get_components(container: ContainerDep) -> SyncComponents:
     return components_of(container)
 
 

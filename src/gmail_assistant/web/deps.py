@@ -15,24 +15,30 @@ from gmail_assistant.users import UserService
 __all__ = ["ContainerDep", "DatabaseDep", "QueueDep", "SettingsDep", "UsersDep"]
 
 
-def get_container(request: Request) -> Container:
+def _container(request: Request) -> Container:
     return request.app.state.container  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
-    return get_container(request).settings
+# Dependencies are `async def`: FastAPI runs a plain `def` dependency in a worker thread,
+# a thread hop per request for what is an attribute lookup.
+async def get_container(request: Request) -> Container:
+    return _container(request)
 
 
-def get_database(request: Request) -> Database:
-    return get_container(request).database
+async def get_settings(request: Request) -> Settings:
+    return _container(request).settings
 
 
-def get_queue(request: Request) -> JobQueue:
-    return get_container(request).queue
+async def get_database(request: Request) -> Database:
+    return _container(request).database
 
 
-def get_users(request: Request) -> UserService:
-    return get_container(request).users
+async def get_queue(request: Request) -> JobQueue:
+    return _container(request).queue
+
+
+async def get_users(request: Request) -> UserService:
+    return _container(request).users
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
