@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -47,6 +48,9 @@ class Container:
     periodic: list[PeriodicTask] = field(default_factory=list)
     # Services a flow builds in its `install_*` and its routes use, by flow name.
     extras: dict[str, Any] = field(default_factory=dict)
+    # Run once at start, before the workers: pay one-time costs (lazy imports, schema
+    # builds) there rather than in the first mail's job. A failure is logged, never fatal.
+    warm_ups: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -111,6 +115,11 @@ class Container:
         """Migrate, then start listening, working and scheduling."""
         await upgrade(self.database)
         await self.queue.recover_stalled()
+        for warm_up in self.warm_ups:
+            try:
+                await warm_up()
+            except Exception:
+                log.warning("warm-up failed", exc_info=True)
         if self.listener is not None:
             self.listener.start()
         if self.settings.server.workers_enabled:

@@ -39,6 +39,9 @@ def install_intelligence(container: Container) -> FlowDeps:
         log.warning("LLM provider key: %s", warning)
     recorder = DatabaseRecorder(connector=container.queue.connector, on_record=_count_llm_call)
     gateway = LlmGateway(settings=settings.llm, recorder=recorder)
+    container.warm_ups.append(
+        lambda: gateway.warm_up([settings.llm.classify_model, settings.llm.draft_model])
+    )
     deps = FlowDeps(
         database=container.database,
         queue=container.queue,

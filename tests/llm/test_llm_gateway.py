@@ -275,3 +275,15 @@ def test_callable_responder_sees_the_request(run: Run[Any], wire: Wire, fake: Fa
     wired = wire()
     fake.responder = lambda body: f"model was {body['model']}"
     assert run(ask(wired, model="openai/anything")).text == "model was anything"
+
+
+def test_warm_up_reaches_no_provider_and_records_nothing(
+    run: Run[Any], wire: Wire, fake: FakeLlm
+) -> None:
+    wired = wire()
+    run(wired.gateway.warm_up([PRICED, PRICED, "offline/heuristic"]))
+    assert fake.requests == []
+    assert wired.recorder.records == []
+    # The gateway works as before afterwards.
+    fake.queue("Dear Jan, here it is.")
+    assert run(ask(wired)).text == "Dear Jan, here it is."

@@ -187,6 +187,9 @@ def create_app(fake: FakeLlm) -> FastAPI:
     app = FastAPI(title="fake OpenAI-compatible LLM")
 
     async def chat(request: Request) -> Response:
+        # The configured latency is the time to answer, as a provider's would be: the
+        # fake's own work (parsing, the heuristic answer) is inside it, not added to it.
+        arrived = time.monotonic()
         body = await request.json()
         system, user = split_messages(list(body.get("messages") or []))
         model = str(body.get("model", ""))
@@ -195,17 +198,21 @@ def create_app(fake: FakeLlm) -> FastAPI:
         )
         fault = fake._begin(received)
         try:
-            latency = fake.latency_by_purpose.get(received.purpose, fake.latency_ms)
-            await asyncio.sleep(latency / 1000 + (fault.delay_s if fault else 0.0))
+            latency = fake.latency_by_purpose.get(received.purpose, fake.latency_ms) / 1000
+            answer: Response
             if fault and fault.status:
-                return _error(fault.status, fault.headers)
-            if fault and fault.body is not None:
-                return Response(fault.body, media_type="application/json")
-            content = fault.content if fault and fault.content is not None else None
-            if content is None:
-                content = fake._content(received)
-            prompt_tokens = estimate_tokens(system) + estimate_tokens(user)
-            return JSONResponse(_completion(model, content, prompt_tokens))
+                answer = _error(fault.status, fault.headers)
+            elif fault and fault.body is not None:
+                answer = Response(fault.body, media_type="application/json")
+            else:
+                content = fault.content if fault and fault.content is not None else None
+                if content is None:
+                    content = fake._content(received)
+                prompt_tokens = estimate_tokens(system) + estimate_tokens(user)
+                answer = JSONResponse(_completion(model, content, prompt_tokens))
+            delay = latency - (time.monotonic() - arrived) + (fault.delay_s if fault else 0.0)
+            await asyncio.sleep(max(delay, 0.0))
+            return answer
         finally:
             fake._end()
 

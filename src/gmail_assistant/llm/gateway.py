@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -111,6 +111,14 @@ class LlmGateway:
                 purpose, model, system, user, context, attempt, result.latency_ms, None, result
             )
             return result
+
+    async def warm_up(self, models: Iterable[str]) -> None:
+        """One canned answer per model through LiteLLM (`mock_response`: nothing leaves the
+        process, nothing is recorded), so its one-time setup — a few hundred milliseconds
+        of lazy imports and response-schema builds — does not land on the first mail."""
+        for model in dict.fromkeys(models):
+            kwargs = self._request(model, "warm-up", "warm-up", True, 16, None)
+            await self._litellm.acompletion(**kwargs, mock_response="{}")
 
     def _request(
         self,
