@@ -62,5 +62,7 @@ async def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path) -> None:  # type: 
             mode = (await conn.execute(text("PRAGMA journal_mode"))).scalar()
             fks = (await conn.execute(text("PRAGMA foreign_keys"))).scalar()
             busy = (await conn.execute(text("PRAGMA busy_timeout"))).scalar()
+            synchronous = (await conn.execute(text("PRAGMA synchronous"))).scalar()
         assert (mode, fks) == ("wal", 1)
         assert busy and busy >= 5000
+        assert synchronous == 2  # FULL: a commit is on disk when it returns

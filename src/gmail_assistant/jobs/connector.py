@@ -6,7 +6,8 @@ more than the statement (aiosqlite's reset round trips). A connector offers auto
 statements and explicit transactions; both translate a unique-index hit into `UniqueViolation`.
 
 - `SqliteConnector`: one stdlib `sqlite3` connection on a single-thread executor, the same
-  PRAGMAs as the app's engine, and the app's in-process writer lock around every write.
+  PRAGMAs as the app's engine (but `synchronous=NORMAL` outside durable transactions), and
+  the app's in-process writer lock around every write.
 - `PostgresConnector`: an asyncpg pool whose sessions default to `synchronous_commit = off`;
   only `transaction(durable=True)` (enqueue) waits for the WAL flush.
 """
@@ -133,6 +134,7 @@ class SqliteConnector(QueueConnector):
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
         for pragma in SQLITE_PRAGMAS:
             conn.execute(pragma)
+        conn.execute("PRAGMA synchronous=NORMAL")  # FULL only inside durable transactions
         self._conn = conn
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
@@ -179,15 +181,24 @@ class SqliteConnector(QueueConnector):
 
     @contextlib.asynccontextmanager
     async def transaction(self, *, durable: bool = True) -> AsyncIterator[QueueSession]:
-        # Every commit is as durable as the app's (synchronous=NORMAL in WAL mode).
+        # As on PostgreSQL, only a durable transaction waits for the disk: its commit syncs
+        # the WAL (and with it every earlier commit, the WAL being sequential). A claim or a
+        # completion lost to a crash only means the job runs again.
+        begin = ("PRAGMA synchronous=FULL", "BEGIN IMMEDIATE") if durable else ("BEGIN IMMEDIATE",)
+        end = ("PRAGMA synchronous=NORMAL",) if durable else ()
         async with self._write_lock:
-            await self._call(self._run_sync, "BEGIN IMMEDIATE", _NO_PARAMS, False)
+            await self._call(self._run_script, begin)
             try:
                 yield _SqliteTransaction(self)
             except BaseException:
-                await self._call(self._run_sync, "ROLLBACK", _NO_PARAMS, False)
+                await self._call(self._run_script, ("ROLLBACK", *end))
                 raise
-            await self._call(self._run_sync, "COMMIT", _NO_PARAMS, False)
+            await self._call(self._run_script, ("COMMIT", *end))
+
+    def _run_script(self, statements: tuple[str, ...]) -> None:
+        assert self._conn is not None
+        for sql in statements:
+            self._conn.execute(sql).close()
 
 
 class _SqliteTransaction(QueueSession):
