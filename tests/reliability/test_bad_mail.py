@@ -103,6 +103,15 @@ def test_mime_torture_set_is_triaged_or_skipped_without_crashing(tmp_path: Path)
             )
         ]
         assert unhandled == [], f"neither triaged nor skipped with an event: {unhandled}"
+        # What could not be read is said, next to the classification made without it.
+        unreadable = stack.rows(
+            "SELECT detail FROM email_events WHERE event_type = 'parse_error' AND thread_id = ?",
+            threads["unknown charset"],
+        )
+        assert [row["detail"] for row in unreadable] == [
+            "part '': charset x-unknown: decoded as utf-8"
+        ], [dict(row) for row in unreadable]
+        assert (threads["unknown charset"], "classified") in seen
 
         failed = stack.rows(
             "SELECT job_type, thread_id, last_error FROM jobs WHERE status='failed'"

@@ -185,6 +185,17 @@ class ClassifyHandler:
                 label_id=mailbox.labels[result.category],
                 job_id=job.id,
             )
+            if message.parse_warnings:
+                # Triaged on what could be read; the event says what could not.
+                record_event(
+                    session,
+                    user_id=mailbox.user.id,
+                    email_id=email.id,
+                    thread_id=message.thread_id,
+                    event_type=EventType.PARSE_ERROR,
+                    detail="; ".join(message.parse_warnings)[:2000],
+                    job_id=job.id,
+                )
             if previous == "waiting" and result.category != "waiting":
                 record_event(
                     session,
