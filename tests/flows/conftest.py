@@ -11,16 +11,20 @@ import pytest
 HERE = Path(__file__).parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "sync")]
 
-from flow_support import servers  # noqa: E402
-
-from gmail_assistant.llm.fake_server import FakeLlm  # noqa: E402
-from gmail_emulator.testing import RunningEmulator  # noqa: E402
+from flow_support import Stack, servers  # noqa: E402
 
 
-@pytest.fixture
-def stack() -> Iterator[tuple[RunningEmulator, FakeLlm]]:
-    with servers() as pair:
-        yield pair
+@pytest.fixture(
+    params=[
+        pytest.param(False, id="in-process"),
+        pytest.param(True, id="server-process", marks=pytest.mark.e2e),
+    ]
+)
+def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """Every flow test runs twice: against the container in this process, and against the
+    real server process (`uvicorn src.main:app`) the deployment runs."""
+    with servers() as (emulator, fake):
+        yield Stack(emulator, fake, process=bool(request.param))
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ async def drafted(world: World) -> str:
 async def test_sending_the_draft_marks_it_sent(
     tmp_path: Path, sqlite_url: str, stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch) as world:
+    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch, process=stack.process) as world:
         thread = await drafted(world)
         world.send_draft(thread)
         await world.sync()
@@ -42,7 +42,7 @@ async def test_sending_the_draft_marks_it_sent(
 async def test_rework_once_with_an_instruction(
     tmp_path: Path, sqlite_url: str, stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch) as world:
+    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch, process=stack.process) as world:
         thread = await drafted(world)
         (draft,) = world.drafts(thread)
         world.edit_draft(thread, "Make it shorter and mention Monday.\n" + draft["body"])
@@ -63,7 +63,7 @@ async def test_rework_once_with_an_instruction(
 async def test_three_reworks_warn_and_the_fourth_only_moves_labels(
     tmp_path: Path, sqlite_url: str, stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch) as world:
+    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch, process=stack.process) as world:
         thread = await drafted(world)
         for round_ in (1, 2, 3):
             world.owner_label(thread, add="rework")
@@ -88,7 +88,7 @@ async def test_three_reworks_warn_and_the_fourth_only_moves_labels(
 async def test_done_strips_ai_labels_and_inbox(
     tmp_path: Path, sqlite_url: str, stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch) as world:
+    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch, process=stack.process) as world:
         thread = await drafted(world)
         world.deliver(thread_id=thread, subject="Re: " + QUESTION["subject"], body="Any news?")
         await world.sync()
@@ -107,7 +107,7 @@ async def test_done_strips_ai_labels_and_inbox(
 async def test_manual_draft_uses_the_owners_notes(
     tmp_path: Path, sqlite_url: str, stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch) as world:
+    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch, process=stack.process) as world:
         thread = world.deliver(
             sender="Shop <orders@shop.example>",
             subject="Your receipt",
@@ -136,7 +136,7 @@ async def test_manual_draft_uses_the_owners_notes(
 async def test_a_reply_on_a_waiting_thread_is_triaged_again(
     tmp_path: Path, sqlite_url: str, stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch) as world:
+    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch, process=stack.process) as world:
         first = world.deliver(subject="Project plan", body="Here is the plan, FYI.")
         thread = first["thread_id"]
         world.emulator.state.deliver(
@@ -166,7 +166,7 @@ async def test_a_reply_on_a_waiting_thread_is_triaged_again(
 async def test_new_message_on_a_drafted_thread_replaces_the_draft(
     tmp_path: Path, sqlite_url: str, stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch) as world:
+    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch, process=stack.process) as world:
         thread = await drafted(world)
         (old,) = world.drafts(thread)
         world.deliver(
