@@ -282,8 +282,9 @@ async def _server_world(
     }
     env.update(
         {
-            "GMA_DB_BACKEND": "sqlite",
+            "GMA_DB_BACKEND": config.db.backend,
             "GMA_DB_SQLITE_PATH": str(config.db.sqlite_path),
+            "GMA_DB_POSTGRESQL_URL": config.db.postgresql_url,
             "GMA_GMAIL_API_ENDPOINT": emulator.url,
             "GMA_GMAIL_QUOTA_UNITS_PER_SECOND": "100000",
             "GMA_AUTH_TOKEN_FILE": str(config.auth.token_file),
@@ -295,7 +296,7 @@ async def _server_world(
     )
     server = ServerProcess(env=env, log_path=tmp_path / "server.log")
     await asyncio.to_thread(server.start, 120)
-    database = Database(url=f"sqlite+aiosqlite:///{config.db.sqlite_path}")
+    database = Database(url=config.db.sqlalchemy_url())
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
             response = await client.post("/api/auth/init", params={"email": OWNER})

@@ -13,8 +13,7 @@ pytestmark = pytest.mark.anyio
 async def test_triage_labels_and_drafts_by_category(
     tmp_path: Path, db_url: str, stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emulator, fake = stack
-    async with world_for(tmp_path, db_url, emulator, fake, monkeypatch) as world:
+    async with world_for(tmp_path, db_url, *stack, monkeypatch, process=stack.process) as world:
         question = world.deliver(
             subject="Question about the offer",
             body="Hi, could you please send me the price list for next year? Thanks, Alice",
