@@ -19,6 +19,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -112,20 +113,40 @@ def fill(path: Path) -> int:
     return written
 
 
+def _work_in_flight(stack: Any, seed: int) -> tuple[list[Any], list[Any]]:
+    """Ten mails handled, then thirty more queued behind a slow model: work in flight."""
+    first = mail_mix(stack.emulator, 10, seed=seed)
+    stack.sync()
+    stack.wait_drained()
+    stack.fake.latency_by_purpose.update(classify=400, context=400, draft=400)
+    in_flight = mail_mix(stack.emulator, 30, seed=seed + 1)
+    wait_for(lambda: stack.job_counts()["pending"] >= 10, "triage jobs queued")
+    return first, in_flight
+
+
+def _push_while_broken(stack: Any, server: Any, seed: int) -> list[Any]:
+    """Mail arriving while the disk is broken: its push finds a sync already waiting (200,
+    no write needed) or cannot enqueue one and is refused for redelivery (503); never 500."""
+    during = mail_mix(stack.emulator, 5, seed=seed)
+    history_id = int(stack.mailbox()["historyId"])
+    push = httpx.post(
+        f"{server.url}/webhook/gmail", json=push_envelope(OWNER, history_id), timeout=30
+    )
+    assert push.status_code in (200, 503), push.text
+    # A 500 would come from an exception escaping a route: uvicorn logs it at ERROR.
+    assert "Exception in ASGI application" not in stack.logs()
+    assert httpx.get(f"{server.url}/api/health", timeout=10).status_code == 200
+    assert server.process is not None and server.process.poll() is None, "server died"
+    return during
+
+
 def test_disk_full_mid_run_then_space_returns(tmp_path: Path) -> None:
     with (
         small_disk(tmp_path / "disk", "64m") as disk,
         running_stack(tmp_path, db_path=disk / "inbox.db") as stack,
     ):
         server = stack.start()
-        first = mail_mix(stack.emulator, 10, seed=5)
-        stack.sync()
-        stack.wait_drained()
-
-        # Slow triage, so that jobs are queued and in flight when the space runs out.
-        stack.fake.latency_by_purpose.update(classify=400, context=400, draft=400)
-        in_flight = mail_mix(stack.emulator, 30, seed=6)
-        wait_for(lambda: stack.job_counts()["pending"] >= 10, "triage jobs queued")
+        first, in_flight = _work_in_flight(stack, seed=5)
         filler = disk / "filler"
         assert fill(filler) > 0
         # Jobs cannot record their work, nor then their own failure: the worker keeps trying
@@ -137,16 +158,7 @@ def test_disk_full_mid_run_then_space_returns(tmp_path: Path) -> None:
             ),
             "a job outcome to fail for lack of space",
         )
-        # Mail that arrives now: its push finds a sync already waiting (de-duplicated, no
-        # write needed: 200), or cannot enqueue one and is refused for redelivery (503).
-        during = mail_mix(stack.emulator, 5, seed=7)
-        history_id = int(stack.mailbox()["historyId"])
-        push = httpx.post(
-            f"{server.url}/webhook/gmail", json=push_envelope(OWNER, history_id), timeout=30
-        )
-        assert push.status_code in (200, 503), push.text  # never a 500
-        assert 'HTTP/1.1" 500' not in stack.logs()
-        assert httpx.get(f"{server.url}/api/health", timeout=10).status_code == 200
+        during = _push_while_broken(stack, server, seed=7)
 
         stack.fake.latency_by_purpose.clear()
         os.unlink(filler)
@@ -178,25 +190,11 @@ def test_disk_turns_read_only_mid_run_then_is_repaired(tmp_path: Path) -> None:
         running_stack(tmp_path, db_path=disk / "inbox.db") as stack,
     ):
         server = stack.start()
-        first = mail_mix(stack.emulator, 10, seed=8)
-        stack.sync()
-        stack.wait_drained()
-
-        stack.fake.latency_by_purpose.update(classify=400, context=400, draft=400)
-        in_flight = mail_mix(stack.emulator, 30, seed=9)
-        wait_for(lambda: stack.job_counts()["pending"] >= 10, "triage jobs queued")
+        first, in_flight = _work_in_flight(stack, seed=8)
         fail_filesystem(disk)
         # Writes now fail: jobs cannot record their work (nor their failure) and keep trying.
         wait_for(lambda: "could not record job outcome" in stack.logs(), "a write to fail")
-        during = mail_mix(stack.emulator, 5, seed=10)
-        history_id = int(stack.mailbox()["historyId"])
-        push = httpx.post(
-            f"{server.url}/webhook/gmail", json=push_envelope(OWNER, history_id), timeout=30
-        )
-        assert push.status_code in (200, 503), push.text  # never a 500
-        assert 'HTTP/1.1" 500' not in stack.logs()
-        assert httpx.get(f"{server.url}/api/health", timeout=10).status_code == 200
-        assert server.process is not None and server.process.poll() is None, "server died"
+        during = _push_while_broken(stack, server, seed=10)
 
         # A read-only ext4 does not come back by itself: the pod dies, the disk is repaired,
         # the pod starts again on the same file.
