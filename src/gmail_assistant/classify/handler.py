@@ -4,6 +4,7 @@ Cheap by design: a fresh mail (no In-Reply-To/References) is read with one messa
 labelled with one messages.modify (5 + 5 quota units); replies and re-triage read the whole
 thread. The fetched thread is cached so the draft job that follows does not read it again.
 
+The classification and, for needs_response, the draft job commit in one transaction.
 Idempotent: a run that finds the message already classified only makes sure the follow-up
 (draft job) exists; labels are computed from Gmail's current state, so a second run never
 leaves two classification labels.
@@ -26,6 +27,7 @@ from gmail_assistant.flows.threads import latest_inbound, owner_wrote_last
 from gmail_assistant.gmail.errors import GmailNotFound
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
 from gmail_assistant.jobs import Job, PermanentJobError, names
+from gmail_assistant.jobs.in_transaction import enqueue_on, notify_after_commit
 
 __all__ = ["ClassifyHandler"]
 
@@ -87,8 +89,7 @@ class ClassifyHandler:
             proposed=result.style,
         )
         await self._apply_labels(mailbox, thread, message, result.category, existing)
-        email = await self._record(job, mailbox, message, result, style, existing, force)
-        await self._follow_up(job, email)
+        await self._record(job, mailbox, message, result, style, existing, force)
 
     async def _read(self, mailbox: Mailbox, job: Job, *, fresh: bool) -> ThreadData:
         """The thread; a fresh single message costs one messages.get instead of threads.get."""
@@ -216,6 +217,21 @@ class ClassifyHandler:
                     detail=f"no draft for {result.category}",
                     job_id=job.id,
                 )
+            else:
+                # The draft job commits with the classification: one transaction, and a
+                # crash can never leave a needs_response mail without its draft job.
+                conn = await session.connection()
+                await enqueue_on(
+                    conn,
+                    self.deps.queue,
+                    names.DRAFT,
+                    user_id=mailbox.user.id,
+                    thread_id=message.thread_id,
+                    payload={"email_id": email.id},
+                )
+                await notify_after_commit(conn, self.deps.queue)
+        if status == "pending":
+            self.deps.queue.wakeup.notify()
         return email
 
     async def _follow_up(self, job: Job, email: Email) -> None:

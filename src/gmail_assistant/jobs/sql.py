@@ -192,7 +192,7 @@ class TransactionStatements:
     """The enqueue statements as SQLAlchemy text, for a caller's own transaction.
 
     Sync inserts jobs and moves its history cursor in one transaction on the app's
-    connection (`sync.enqueue`); it runs the very same SQL as the queue's connector.
+    connection (`jobs.in_transaction`); it runs the very same SQL as the queue's connector.
     """
 
     def __init__(self, backend: str) -> None:

@@ -29,9 +29,9 @@ from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.errors import GmailHistoryExpired
 from gmail_assistant.gmail.models import HistoryRecord
 from gmail_assistant.jobs import JobQueue, names
+from gmail_assistant.jobs.in_transaction import enqueue_on, notify_after_commit
 from gmail_assistant.labels import LABEL_NAMES
 from gmail_assistant.settings import SyncSettings
-from gmail_assistant.sync.enqueue import enqueue_on, notify_after_commit
 from gmail_assistant.sync.own_writes import OwnWrites
 from gmail_assistant.sync.rules import PlannedJob, ThreadState, plan_jobs
 from gmail_assistant.users import UserService

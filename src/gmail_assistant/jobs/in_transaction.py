@@ -2,8 +2,10 @@
 
 Sync enqueues the jobs a history batch yields and moves the history cursor in ONE
 transaction: either both happen or neither (a crash in between replays the batch, and the
-per-thread de-duplication absorbs the replay). `JobQueue.enqueue` opens its own transaction,
-so this uses the queue's own statement and key rules on the caller's connection instead.
+per-thread de-duplication absorbs the replay). The classifier records its result and
+enqueues the draft the same way. `JobQueue.enqueue` opens its own transaction, so this uses
+the queue's own statement and key rules on the caller's connection instead; the caller
+wakes the in-process workers (`queue.wakeup.notify()`) after its commit.
 Job types nobody has registered yet (the classifier may live in another release) get the
 scope their name implies in `jobs.names`.
 """
@@ -14,8 +16,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gmail_assistant.jobs import NOTIFY_CHANNEL, JobQueue, names
+from gmail_assistant.jobs import names
 from gmail_assistant.jobs.models import Job
+from gmail_assistant.jobs.queue import NOTIFY_CHANNEL, JobQueue
 from gmail_assistant.jobs.registry import JobType, Scope
 
 __all__ = ["enqueue_on", "notify_after_commit"]
