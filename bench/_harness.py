@@ -9,16 +9,19 @@ which the emulator and uvicorn import later.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import shutil
 import sqlite3
 import statistics
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import psutil
 
@@ -30,8 +33,11 @@ if getattr(sys.modules.get("queue"), "__file__", "").startswith(tuple(_HERE or [
 
 __all__ = [
     "RssSampler",
+    "Sampler",
+    "bench_folder",
     "fake_llm_env",
     "pct",
+    "print_gmail_times",
     "print_table",
     "query_pg",
     "query_sqlite",
@@ -80,16 +86,52 @@ def fake_llm_env(base_url: str) -> dict[str, str]:
     return {**FAKE_MODELS, "GMA_LLM_API_BASE": base_url, "OPENAI_API_KEY": "placeholder-key"}
 
 
-class RssSampler:
+class Sampler:
+    """Calls `sample()` every `interval` seconds from a thread, inside a `with` block."""
+
+    def __init__(self, interval: float, name: str) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def sample(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def bench_folder(prefix: str, *, keep: bool) -> Iterator[Path]:
+    """A temp folder for a bench's server logs and database; removed unless `keep`."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class RssSampler(Sampler):
     """Polls the resident memory of processes (and their children) from a thread; keeps peaks."""
 
     def __init__(self, pids: Callable[[], Iterable[int]], interval: float = 0.1) -> None:
+        super().__init__(interval, "rss-sampler")
         self._pids = pids
-        self.interval = interval
         self.peak_each: dict[int, int] = {}
         self.peak_sum = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _rss(self, pid: int) -> int:
         try:
@@ -108,19 +150,6 @@ class RssSampler:
             self.peak_each[pid] = max(self.peak_each.get(pid, 0), rss)
             total += rss
         self.peak_sum = max(self.peak_sum, total)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.sample()
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
     @property
     def peak_mib(self) -> float:

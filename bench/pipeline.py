@@ -26,9 +26,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
-import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -40,6 +37,7 @@ import httpx
 
 from _harness import (
     RssSampler,
+    bench_folder,
     fake_llm_env,
     pct,
     print_gmail_times,
@@ -519,17 +517,11 @@ def main() -> None:
     parser.add_argument("--scenario", choices=["default", "burst30"], default="default")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs, DB)")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
-    try:
+    with bench_folder("bench-pipeline-", keep=args.keep) as tmp:
         if args.scenario == "burst30":
             run_burst30(args, tmp)
         else:
             run_default(args, tmp)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import shutil
-import sys
-import tempfile
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -29,7 +26,16 @@ from pathlib import Path
 
 import httpx
 
-from _harness import RssSampler, fake_llm_env, pct, print_table, query_pg, to_epoch, write_token
+from _harness import (
+    RssSampler,
+    bench_folder,
+    fake_llm_env,
+    pct,
+    print_table,
+    query_pg,
+    to_epoch,
+    write_token,
+)
 from gmail_assistant.devtools.pgtemp import pg_unavailable_reason, temp_pg_database
 from gmail_assistant.devtools.server_process import ServerProcess
 from gmail_assistant.llm.fake_server import run_fake_llm
@@ -204,16 +210,10 @@ def main() -> None:
     if reason := pg_unavailable_reason():
         print(f"scaleout skipped: {reason}")
         return
-    tmp = Path(tempfile.mkdtemp(prefix="bench-scaleout-"))
     outcomes: list[Outcome] = []
-    try:
+    with bench_folder("bench-scaleout-", keep=args.keep) as tmp:
         for count in (int(c) for c in args.replicas.split(",")):
             outcomes.append(run_once(args, count, tmp))
-    finally:
-        if args.keep:
-            print(f"kept {tmp}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
     print(
         f"scaleout: {args.emails} mails (half questions), fake LLM classify"
         f" {args.classify_ms:.0f} ms / draft {args.draft_ms:.0f} ms, worker concurrency"

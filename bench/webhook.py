@@ -20,15 +20,13 @@ import json
 import shutil
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from _harness import RssSampler, pct, print_table, query_sqlite, write_token
+from _harness import RssSampler, Sampler, bench_folder, pct, print_table, query_sqlite, write_token
 from gmail_assistant.devtools.server_process import ServerProcess
 from gmail_emulator.testing import run_emulator
 
@@ -171,38 +169,26 @@ def run_load(url: str, users: list[str], requests: int, connections: int) -> dic
 # -- the bench ------------------------------------------------------------------------------
 
 
-class PendingSampler:
+class PendingSampler(Sampler):
     """Max pending sync jobs per user, from the jobs table every `interval` seconds."""
 
     def __init__(self, db: Path, interval: float = 0.05) -> None:
+        super().__init__(interval, "pending-sampler")
         self.db = db
-        self.interval = interval
         self.max_per_user = 0
         self.samples = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="pending-sampler", daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                rows = query_sqlite(
-                    self.db,
-                    "SELECT user_id, COUNT(*) FROM jobs WHERE job_type = 'sync'"
-                    " AND status = 'pending' GROUP BY user_id",
-                )
-                self.max_per_user = max([self.max_per_user, *(r[1] for r in rows)])
-                self.samples += 1
-            except Exception:
-                pass  # a read racing a checkpoint: the next sample counts
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> PendingSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+    def sample(self) -> None:
+        try:
+            rows = query_sqlite(
+                self.db,
+                "SELECT user_id, COUNT(*) FROM jobs WHERE job_type = 'sync'"
+                " AND status = 'pending' GROUP BY user_id",
+            )
+        except Exception:
+            return  # a read racing a checkpoint: the next sample counts
+        self.max_per_user = max([self.max_per_user, *(r[1] for r in rows)])
+        self.samples += 1
 
 
 def bench(args: argparse.Namespace, tmp: Path) -> None:
@@ -322,14 +308,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=3, help="server worker concurrency")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs, DB)")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
-    try:
+    with bench_folder("bench-webhook-", keep=args.keep) as tmp:
         bench(args, tmp)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

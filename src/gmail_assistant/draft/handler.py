@@ -51,7 +51,7 @@ async def _tidy(mailbox: Mailbox, thread: ThreadData, stale: list[Draft]) -> Non
     await finish_labels(mailbox, thread, "outbox")
 
 
-async def both(first: Awaitable[object], second: Awaitable[object]) -> None:
+async def _both(first: Awaitable[object], second: Awaitable[object]) -> None:
     """Run two steps concurrently and let BOTH finish before raising the first error.
 
     Never cancels a step half-way: a cancelled Gmail call may still land (its thread runs
@@ -171,7 +171,7 @@ class DraftHandler:
             stale.append(Draft(email.draft_id, "", thread.id))
         # The database record and the Gmail tidy-up run side by side: a rerun after either
         # failed finds the draft (recorded, or adopted by its marker) and finishes the rest.
-        await both(
+        await _both(
             self._record(job, mailbox, email, draft, composed.text, composed.error, related),
             _tidy(mailbox, thread, stale),
         )

@@ -9,30 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gmail_assistant.db.models import LlmCall
 from gmail_assistant.jobs.connector import QueueConnector
 from gmail_assistant.jobs.sql import Query
 from gmail_assistant.llm.records import LlmCallRecord
 
 __all__ = ["DatabaseRecorder"]
 
-_COLUMNS = (
-    "user_id",
-    "email_id",
-    "thread_id",
-    "job_id",
-    "purpose",
-    "model",
-    "system_prompt",
-    "user_prompt",
-    "response_text",
-    "prompt_tokens",
-    "completion_tokens",
-    "total_tokens",
-    "latency_ms",
-    "cost_usd",
-    "error",
-    "created_at",
-)
+# Every column but the key, from the model: the INSERT cannot drift from the table.
+_COLUMNS = tuple(column.name for column in LlmCall.__table__.columns if not column.primary_key)
 _INSERT = Query.build(
     "insert_llm_call",
     f"INSERT INTO llm_calls ({', '.join(_COLUMNS)})"
