@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gmail_assistant.db import Database
+from gmail_assistant.db import Database, connector_for
 from gmail_assistant.db.migrate import upgrade
 from gmail_assistant.devtools.pgtemp import pg_unavailable_reason, temp_pg_database
 from gmail_assistant.jobs import (
@@ -31,7 +31,6 @@ from gmail_assistant.jobs import (
     JobSpec,
     Wakeup,
     WorkerPool,
-    connector_for,
 )
 
 # The producer enqueues in batches, as a sync turning a page of history into jobs does.

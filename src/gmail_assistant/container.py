@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from gmail_assistant.backup.scheduled import backup_task
-from gmail_assistant.db import Database
+from gmail_assistant.db import Connector, Database, connector_for
 from gmail_assistant.db.migrate import upgrade
 from gmail_assistant.gmail.factory import GmailClientFactory
 from gmail_assistant.jobs import (
@@ -21,7 +21,6 @@ from gmail_assistant.jobs import (
     Scheduler,
     Wakeup,
     WorkerPool,
-    connector_for,
     make_worker_id,
 )
 from gmail_assistant.observability.metrics import record_gmail_call
@@ -37,6 +36,8 @@ log = logging.getLogger(__name__)
 class Container:
     settings: Settings
     database: Database
+    # Driver connection(s) for hot single statements: the queue's, the LLM audit's, ...
+    connector: Connector
     registry: HandlerRegistry
     queue: JobQueue
     worker_id: str
@@ -57,7 +58,7 @@ class Container:
         database = Database.from_settings(settings.db)
         registry = HandlerRegistry()
         wakeup = Wakeup()
-        # The queue's own driver connection(s); a pool slot per worker plus upkeep.
+        # Driver connection(s) for hot statements; a pool slot per worker plus upkeep.
         connector = connector_for(database, pool_size=settings.server.worker_concurrency + 2)
         queue = JobQueue(
             connector=connector,
@@ -95,6 +96,7 @@ class Container:
         container = cls(
             settings=settings,
             database=database,
+            connector=connector,
             registry=registry,
             queue=queue,
             worker_id=worker_id,
@@ -135,7 +137,7 @@ class Container:
         if self.listener is not None:
             await self.listener.stop()
         self.queue.wakeup.close()
-        await self.queue.connector.close()
+        await self.connector.close()
         await self.database.dispose()
 
 

@@ -37,7 +37,7 @@ def install_intelligence(container: Container) -> FlowDeps:
     settings = container.settings
     for warning in check_provider_keys(settings.llm, production=settings.is_production):
         log.warning("LLM provider key: %s", warning)
-    recorder = DatabaseRecorder(connector=container.queue.connector, on_record=_count_llm_call)
+    recorder = DatabaseRecorder(connector=container.connector, on_record=_count_llm_call)
     gateway = LlmGateway(settings=settings.llm, recorder=recorder)
     container.warm_ups.append(
         lambda: gateway.warm_up([settings.llm.classify_model, settings.llm.draft_model])

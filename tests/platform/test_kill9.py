@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from dbfixtures import migrated_database
+from gmail_assistant.db import connector_for
 from gmail_assistant.db.models import Job as JobRow
-from gmail_assistant.jobs import HandlerRegistry, Job, JobQueue, Wakeup, connector_for
+from gmail_assistant.jobs import HandlerRegistry, Job, JobQueue, Wakeup
 
 pytestmark = pytest.mark.anyio
 VICTIM = Path(__file__).with_name("victim_worker.py")

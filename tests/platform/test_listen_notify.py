@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from dbfixtures import migrated_database
+from gmail_assistant.db import connector_for
 from gmail_assistant.jobs import (
     NOTIFY_CHANNEL,
     HandlerRegistry,
@@ -14,7 +15,6 @@ from gmail_assistant.jobs import (
     JobQueue,
     PgListener,
     Wakeup,
-    connector_for,
 )
 
 pytestmark = pytest.mark.anyio

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from dbfixtures import migrated_database
+from gmail_assistant.db import connector_for
 from gmail_assistant.db.models import Job as JobRow
 from gmail_assistant.db.types import utcnow
 from gmail_assistant.jobs import (
@@ -20,7 +21,6 @@ from gmail_assistant.jobs import (
     RetryPolicy,
     Wakeup,
     WorkerPool,
-    connector_for,
 )
 
 pytestmark = pytest.mark.anyio

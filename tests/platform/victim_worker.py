@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from gmail_assistant.db import Database
-from gmail_assistant.jobs import HandlerRegistry, Job, JobQueue, Wakeup, WorkerPool, connector_for
+from gmail_assistant.db import Database, connector_for
+from gmail_assistant.jobs import HandlerRegistry, Job, JobQueue, Wakeup, WorkerPool
 
 
 async def hang(job: Job) -> None:

@@ -69,8 +69,9 @@ class Database:
     def sqlite_write_lock(self) -> asyncio.Lock | None:
         """The in-process writer lock on SQLite (None on PostgreSQL).
 
-        Anything else in this process that writes to the same SQLite file (the queue's own
-        connection) takes it too, so writers queue here instead of in SQLite's busy handler.
+        Anything else in this process that writes to the same SQLite file (the driver
+        connector, `db.connector`) takes it too, so writers queue here instead of in SQLite's
+        busy handler.
         """
         return self._write_lock
 
@@ -96,7 +97,7 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def write_connection(self) -> AsyncIterator[AsyncConnection]:
-        """A Core connection in one write transaction (the queue's statements use this)."""
+        """A Core connection in one write transaction (e.g. the scheduler's tick claims)."""
         async with self._writer(), self._write_engine.begin() as conn:
             yield conn
 

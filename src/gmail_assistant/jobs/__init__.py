@@ -1,12 +1,5 @@
 """The persistent job queue, its workers and the periodic scheduler."""
 
-from gmail_assistant.jobs.connector import (
-    PostgresConnector,
-    QueueConnector,
-    SqliteConnector,
-    UniqueViolation,
-    connector_for,
-)
 from gmail_assistant.jobs.models import Job, JobCounts, JobSpec
 from gmail_assistant.jobs.notify import PgListener, Wakeup
 from gmail_assistant.jobs.queue import NOTIFY_CHANNEL, JobQueue
@@ -26,14 +19,9 @@ __all__ = [
     "PeriodicTask",
     "PermanentJobError",
     "PgListener",
-    "PostgresConnector",
-    "QueueConnector",
     "RetryPolicy",
     "Scheduler",
-    "SqliteConnector",
-    "UniqueViolation",
     "Wakeup",
     "WorkerPool",
-    "connector_for",
     "make_worker_id",
 ]

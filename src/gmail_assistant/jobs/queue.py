@@ -10,14 +10,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from gmail_assistant.db.types import utcnow
-from gmail_assistant.jobs.connector import (
-    QueueConnector,
-    QueueSession,
+from gmail_assistant.db.connector import (
+    Connector,
+    ConnectorSession,
     Row,
     UniqueViolation,
     parse_time,
 )
+from gmail_assistant.db.types import utcnow
 from gmail_assistant.jobs.models import Job, JobCounts, JobSpec
 from gmail_assistant.jobs.notify import Wakeup, notify_message
 from gmail_assistant.jobs.registry import HandlerRegistry
@@ -36,7 +36,7 @@ class JobQueue:
     def __init__(
         self,
         *,
-        connector: QueueConnector,
+        connector: Connector,
         registry: HandlerRegistry,
         wakeup: Wakeup,
         lease_seconds: float = 60.0,
@@ -138,7 +138,9 @@ class JobQueue:
             "now": now,
         }
 
-    async def _insert(self, tx: QueueSession, spec: JobSpec, params: dict[str, Any]) -> int | None:
+    async def _insert(
+        self, tx: ConnectorSession, spec: JobSpec, params: dict[str, Any]
+    ) -> int | None:
         query = self.queries.enqueue_replacing if spec.replace_pending else self.queries.enqueue
         row = await tx.fetch_one(query, params)
         if row is None and params["dedup_key"] is not None:
@@ -147,7 +149,7 @@ class JobQueue:
             )
         return int(row["id"]) if row is not None else None
 
-    async def _notify(self, session: QueueSession, count: int) -> None:
+    async def _notify(self, session: ConnectorSession, count: int) -> None:
         message = notify_message(self.wakeup.origin, count)
         await session.execute(self.queries.notify, {"channel": NOTIFY_CHANNEL, "message": message})
 

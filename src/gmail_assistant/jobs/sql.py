@@ -14,49 +14,13 @@ naive UTC (text `YYYY-MM-DD HH:MM:SS.ffffff` on SQLite, as SQLAlchemy writes the
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
 from sqlalchemy import JSON, bindparam, text
 from sqlalchemy.sql.elements import TextClause
 
+from gmail_assistant.db.connector import Query
 from gmail_assistant.db.types import UtcDateTime
 
-__all__ = ["QUERIES", "Queries", "Query", "TransactionStatements", "statements_for"]
-
-_PARAM = re.compile(r"(?<![:\w]):([a-z_]+)")
-
-
-@dataclass(frozen=True)
-class Query:
-    """One named statement, ready for either driver."""
-
-    name: str
-    sqlite: str
-    postgresql: str
-    names: tuple[str, ...]  # the order of `$n` in the PostgreSQL text
-
-    @classmethod
-    def build(cls, name: str, sql: str, *, postgresql: str | None = None) -> Query:
-        pg_source = postgresql if postgresql is not None else sql
-        order: list[str] = []
-
-        def number(match: re.Match[str]) -> str:
-            if match.group(1) not in order:
-                order.append(match.group(1))
-            return f"${order.index(match.group(1)) + 1}"
-
-        return cls(name, sql, _PARAM.sub(number, pg_source), tuple(order))
-
-    @property
-    def writes(self) -> bool:
-        return not self.sqlite.lstrip().upper().startswith("SELECT")
-
-    def args(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(params[name] for name in self.names)
-
+__all__ = ["QUERIES", "Queries", "TransactionStatements", "statements_for"]
 
 _JOB_COLUMNS = (
     "id, job_type, user_id, thread_id, payload, attempts, max_attempts, created_at, lock_key"

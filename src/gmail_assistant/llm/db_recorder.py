@@ -1,6 +1,6 @@
 """Keeps every LLM call (each attempt) as an `llm_calls` row.
 
-The row is one INSERT on the queue's driver connection rather than an ORM transaction: it
+The row is one INSERT on the driver connector (`db.connector`) rather than an ORM transaction: it
 sits on the path of every classify and draft job (on PostgreSQL it does not wait for the
 WAL flush — an audit row, not work).
 """
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gmail_assistant.db.connector import Connector, Query
 from gmail_assistant.db.models import LlmCall
-from gmail_assistant.jobs.connector import QueueConnector
-from gmail_assistant.jobs.sql import Query
 from gmail_assistant.llm.records import LlmCallRecord
 
 __all__ = ["DatabaseRecorder"]
@@ -29,7 +28,7 @@ class DatabaseRecorder:
     def __init__(
         self,
         *,
-        connector: QueueConnector,
+        connector: Connector,
         on_record: Callable[[LlmCallRecord], None] | None = None,
     ) -> None:
         self.connector = connector

@@ -53,7 +53,7 @@ def install_sync(container: Container) -> SyncComponents:
     def gmail_for(email: str) -> GmailApi:
         return container.gmail.for_user(email)  # looked up late: tests may swap the factory
 
-    own_writes = OwnWrites(connector=container.queue.connector)
+    own_writes = OwnWrites(connector=container.connector)
     sync = SyncService(
         database=container.database,
         queue=container.queue,

@@ -32,12 +32,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gmail_assistant.db.connector import Connector, Query
 from gmail_assistant.db.models import OwnWrite
 from gmail_assistant.db.types import utcnow
 from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.models import Draft
-from gmail_assistant.jobs.connector import QueueConnector
-from gmail_assistant.jobs.sql import Query
 
 __all__ = [
     "DRAFT_REMOVE",
@@ -76,11 +75,11 @@ class OwnWrites:
     def __init__(
         self,
         *,
-        connector: QueueConnector,
+        connector: Connector,
         ttl: timedelta = OWN_WRITE_TTL,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        # The queue's driver connection: a record sits on every label change's path, and one
+        # The driver connector (`db.connector`): a record sits on every label change's path, and one
         # statement there costs a fraction of an ORM transaction. Sync reads and consumes the
         # rows inside its own ORM transaction.
         self.connector = connector

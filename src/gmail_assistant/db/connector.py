@@ -1,15 +1,17 @@
-"""How the queue reaches its database: one small connector per backend.
+"""Hot statements on a driver connection of their own: one small connector per backend.
 
-The app's SQLAlchemy engine stays for everything else; the queue runs its few hot statements
-(`jobs.sql`) on a driver connection of its own, because a pooled SQLAlchemy checkout costs
-more than the statement (aiosqlite's reset round trips). A connector offers autocommit
-statements and explicit transactions; both translate a unique-index hit into `UniqueViolation`.
+The app's SQLAlchemy engine serves everything else. The job queue (`jobs.sql`), the LLM call
+audit (`llm_calls`) and the own-write records run single statements thousands of times on
+the path of every job, and a pooled SQLAlchemy checkout costs more than such a statement
+(aiosqlite's reset round trips). A connector offers autocommit statements and explicit
+transactions; both translate a unique-index hit into `UniqueViolation`. Statements are
+`Query` objects, written once with `:name` parameters and rendered per backend.
 
 - `SqliteConnector`: one stdlib `sqlite3` connection on a single-thread executor, the same
   PRAGMAs as the app's engine (but `synchronous=NORMAL` outside durable transactions), and
   the app's in-process writer lock around every write.
 - `PostgresConnector`: an asyncpg pool whose sessions default to `synchronous_commit = off`;
-  only `transaction(durable=True)` (enqueue) waits for the WAL flush.
+  only `transaction(durable=True)` waits for the WAL flush.
 """
 
 from __future__ import annotations
@@ -17,21 +19,23 @@ from __future__ import annotations
 import abc
 import asyncio
 import contextlib
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy.engine import make_url
 
 from gmail_assistant.db.database import SQLITE_PRAGMAS, Database
-from gmail_assistant.jobs.sql import Query
 
 __all__ = [
+    "Connector",
+    "ConnectorSession",
     "PostgresConnector",
-    "QueueConnector",
-    "QueueSession",
+    "Query",
     "Row",
     "SqliteConnector",
     "UniqueViolation",
@@ -39,13 +43,45 @@ __all__ = [
     "parse_time",
 ]
 
+_PARAM = re.compile(r"(?<![:\w]):([a-z_]+)")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One named statement, ready for either driver."""
+
+    name: str
+    sqlite: str
+    postgresql: str
+    names: tuple[str, ...]  # the order of `$n` in the PostgreSQL text
+
+    @classmethod
+    def build(cls, name: str, sql: str, *, postgresql: str | None = None) -> Query:
+        pg_source = postgresql if postgresql is not None else sql
+        order: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match.group(1) not in order:
+                order.append(match.group(1))
+            return f"${order.index(match.group(1)) + 1}"
+
+        return cls(name, sql, _PARAM.sub(number, pg_source), tuple(order))
+
+    @property
+    def writes(self) -> bool:
+        return not self.sqlite.lstrip().upper().startswith("SELECT")
+
+    def args(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(params[name] for name in self.names)
+
+
 Row = dict[str, Any]
 T = TypeVar("T")
 _NO_PARAMS: Mapping[str, Any] = {}
 
 
 class UniqueViolation(Exception):
-    """A write hit a unique index (the one-pending-job-per-key de-duplication index)."""
+    """A write hit a unique index (e.g. the one-pending-job-per-key de-duplication index)."""
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -62,7 +98,7 @@ def _naive_utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
 
 
-class QueueSession(abc.ABC):
+class ConnectorSession(abc.ABC):
     """Statements inside one transaction."""
 
     @abc.abstractmethod
@@ -78,8 +114,8 @@ class QueueSession(abc.ABC):
         return rows[0] if rows else None
 
 
-class QueueConnector(QueueSession):
-    """Autocommit statements (the `QueueSession` methods) plus explicit transactions."""
+class Connector(ConnectorSession):
+    """Autocommit statements (the `ConnectorSession` methods) plus explicit transactions."""
 
     backend: ClassVar[str]
 
@@ -90,7 +126,7 @@ class QueueConnector(QueueSession):
     @abc.abstractmethod
     async def close(self) -> None: ...
 
-    async def __aenter__(self) -> QueueConnector:
+    async def __aenter__(self) -> Connector:
         await self.open()
         return self
 
@@ -100,11 +136,11 @@ class QueueConnector(QueueSession):
     @abc.abstractmethod
     def transaction(
         self, *, durable: bool = True
-    ) -> contextlib.AbstractAsyncContextManager[QueueSession]:
+    ) -> contextlib.AbstractAsyncContextManager[ConnectorSession]:
         """One write transaction; `durable=False` may skip waiting for the disk on commit."""
 
 
-class SqliteConnector(QueueConnector):
+class SqliteConnector(Connector):
     backend = "sqlite"
 
     def __init__(self, *, path: str, write_lock: asyncio.Lock | None = None) -> None:
@@ -180,7 +216,7 @@ class SqliteConnector(QueueConnector):
         return result
 
     @contextlib.asynccontextmanager
-    async def transaction(self, *, durable: bool = True) -> AsyncIterator[QueueSession]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[ConnectorSession]:
         # As on PostgreSQL, only a durable transaction waits for the disk: its commit syncs
         # the WAL (and with it every earlier commit, the WAL being sequential). A claim or a
         # completion lost to a crash only means the job runs again.
@@ -201,7 +237,7 @@ class SqliteConnector(QueueConnector):
             self._conn.execute(sql).close()
 
 
-class _SqliteTransaction(QueueSession):
+class _SqliteTransaction(ConnectorSession):
     def __init__(self, connector: SqliteConnector) -> None:
         self._connector = connector
 
@@ -217,7 +253,7 @@ class _SqliteTransaction(QueueSession):
         return result
 
 
-class PostgresConnector(QueueConnector):
+class PostgresConnector(Connector):
     backend = "postgresql"
 
     def __init__(self, *, dsn: str, pool_size: int = 10) -> None:
@@ -267,14 +303,14 @@ class PostgresConnector(QueueConnector):
             return await _pg_fetch(conn, query, params)
 
     @contextlib.asynccontextmanager
-    async def transaction(self, *, durable: bool = True) -> AsyncIterator[QueueSession]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[ConnectorSession]:
         async with await self._acquire() as conn, conn.transaction():
             if durable:
                 await conn.execute("SET LOCAL synchronous_commit = on")
             yield _PgTransaction(conn)
 
 
-class _PgTransaction(QueueSession):
+class _PgTransaction(ConnectorSession):
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
@@ -286,7 +322,7 @@ class _PgTransaction(QueueSession):
 
 
 async def _keep_session(_conn: Any) -> None:
-    """Pool release without the default reset round trip: the queue leaves no session state."""
+    """Pool release without the default reset round trip: no statement leaves session state."""
 
 
 def _pg_args(query: Query, params: Mapping[str, Any]) -> list[Any]:
@@ -314,12 +350,12 @@ async def _pg_fetch(conn: Any, query: Query, params: Mapping[str, Any]) -> list[
     return [dict(record) for record in records]
 
 
-def connector_for(database: Database, *, pool_size: int = 10) -> QueueConnector:
+def connector_for(database: Database, *, pool_size: int = 10) -> Connector:
     """The connector for the database the app uses (not yet connected)."""
     url = make_url(database.url)
     if database.is_sqlite:
         if not url.database or url.database == ":memory:":
-            raise ValueError("the queue needs a SQLite file, not an in-memory database")
+            raise ValueError("the connector needs a SQLite file, not an in-memory database")
         return SqliteConnector(path=url.database, write_lock=database.sqlite_write_lock)
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     return PostgresConnector(dsn=dsn, pool_size=pool_size)
