@@ -151,72 +151,38 @@ class ClassifyHandler:
                     gmail_message_id=message.id,
                 )
                 session.add(email)
-            email.last_message_id = message.id
-            email.rfc_message_id = message.message_id or email.rfc_message_id
-            email.sender_email = message.sender_email
-            email.sender_name = message.sender_name or None
-            email.subject = message.subject
-            email.snippet = message.snippet
-            email.classification = result.category
-            email.confidence = result.confidence
-            email.reasoning = "; ".join([result.reasoning, *result.notes]).strip("; ")
-            email.detected_language = result.language
-            email.resolved_style = style
-            email.is_automated = result.automated
-            email.context_queries = list(result.context_queries)
-            email.status = status
-            email.received_at = message.internal_date
-            email.classified_at = utcnow()
-            if result.category != "needs_response":
-                email.draft_id = None
-                email.draft_body = None
+            _store(email, message, result, style, status)
             await session.flush()
-            detail = (
+
+            def event(event_type: str, detail: str, label_id: str | None = None) -> None:
+                record_event(
+                    session,
+                    user_id=mailbox.user.id,
+                    email_id=email.id,
+                    thread_id=message.thread_id,
+                    event_type=event_type,
+                    detail=detail[:2000],
+                    label_id=label_id,
+                    job_id=job.id,
+                )
+
+            event(
+                EventType.RECLASSIFIED if force else EventType.CLASSIFIED,
                 f"{result.category} ({result.confidence:.2f})"
                 f"{' automated' if result.automated else ''}"
-                f"{' failsafe' if result.failed else ''}: {result.reasoning}"
-            )
-            record_event(
-                session,
-                user_id=mailbox.user.id,
-                email_id=email.id,
-                thread_id=message.thread_id,
-                event_type=EventType.RECLASSIFIED if force else EventType.CLASSIFIED,
-                detail=detail[:2000],
+                f"{' failsafe' if result.failed else ''}: {result.reasoning}",
                 label_id=mailbox.labels[result.category],
-                job_id=job.id,
             )
             if message.parse_warnings:
                 # Triaged on what could be read; the event says what could not.
-                record_event(
-                    session,
-                    user_id=mailbox.user.id,
-                    email_id=email.id,
-                    thread_id=message.thread_id,
-                    event_type=EventType.PARSE_ERROR,
-                    detail="; ".join(message.parse_warnings)[:2000],
-                    job_id=job.id,
-                )
+                event(EventType.PARSE_ERROR, "; ".join(message.parse_warnings))
             if previous == "waiting" and result.category != "waiting":
-                record_event(
-                    session,
-                    user_id=mailbox.user.id,
-                    email_id=email.id,
-                    thread_id=message.thread_id,
-                    event_type=EventType.WAITING_RETRIAGED,
-                    detail=f"new reply on a waiting thread → {result.category}",
-                    job_id=job.id,
+                event(
+                    EventType.WAITING_RETRIAGED,
+                    f"new reply on a waiting thread → {result.category}",
                 )
             if status == "skipped":
-                record_event(
-                    session,
-                    user_id=mailbox.user.id,
-                    email_id=email.id,
-                    thread_id=message.thread_id,
-                    event_type=EventType.SKIPPED,
-                    detail=f"no draft for {result.category}",
-                    job_id=job.id,
-                )
+                event(EventType.SKIPPED, f"no draft for {result.category}")
             else:
                 # The draft job commits with the classification: one transaction, and a
                 # crash can never leave a needs_response mail without its draft job.
@@ -242,6 +208,31 @@ class ClassifyHandler:
                 thread_id=email.gmail_thread_id,
                 payload={"email_id": email.id},
             )
+
+
+def _store(
+    email: Email, message: ParsedMessage, result: Classification, style: str, status: str
+) -> None:
+    """The classification and what it was made from, on the email's row."""
+    email.last_message_id = message.id
+    email.rfc_message_id = message.message_id or email.rfc_message_id
+    email.sender_email = message.sender_email
+    email.sender_name = message.sender_name or None
+    email.subject = message.subject
+    email.snippet = message.snippet
+    email.classification = result.category
+    email.confidence = result.confidence
+    email.reasoning = "; ".join([result.reasoning, *result.notes]).strip("; ")
+    email.detected_language = result.language
+    email.resolved_style = style
+    email.is_automated = result.automated
+    email.context_queries = list(result.context_queries)
+    email.status = status
+    email.received_at = message.internal_date
+    email.classified_at = utcnow()
+    if result.category != "needs_response":
+        email.draft_id = None
+        email.draft_body = None
 
 
 async def _email_row(deps: FlowDeps, user_id: int, thread_id: str) -> Email | None:
