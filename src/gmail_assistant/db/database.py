@@ -89,17 +89,28 @@ class Database:
         async with self._read_sessions() as session:
             yield session
 
+    # The writer lock covers checkout and BEGIN … COMMIT; returning the connection to the
+    # pool (a reset round trip through the driver's thread) happens after it is released.
+
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """An ORM session in one write transaction, committed on success."""
-        async with self._writer(), self._write_sessions() as session, session.begin():
+        async with self._write_sessions() as session, self._writer(), session.begin():
             yield session
 
     @contextlib.asynccontextmanager
     async def write_connection(self) -> AsyncIterator[AsyncConnection]:
         """A Core connection in one write transaction (e.g. the scheduler's tick claims)."""
-        async with self._writer(), self._write_engine.begin() as conn:
-            yield conn
+        conn: AsyncConnection | None = None
+        try:
+            # Checked out under the lock: writers waiting for it must not hold pool slots.
+            async with self._writer():
+                conn = await self._write_engine.connect()
+                async with conn.begin():
+                    yield conn
+        finally:
+            if conn is not None:
+                await conn.close()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
