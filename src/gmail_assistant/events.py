@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from gmail_assistant.db.models import EmailEvent
 
@@ -30,7 +31,7 @@ class EventType:
 
 
 def record_event(
-    session: AsyncSession,
+    session: AsyncSession | Session,
     *,
     user_id: int,
     thread_id: str,

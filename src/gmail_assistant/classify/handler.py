@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gmail_assistant.classify.classifier import Classification, Classifier
 from gmail_assistant.classify.rules import detect_automation
@@ -27,7 +28,7 @@ from gmail_assistant.flows.threads import latest_inbound, owner_wrote_last
 from gmail_assistant.gmail.errors import GmailNotFound
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
 from gmail_assistant.jobs import Job, PermanentJobError, names
-from gmail_assistant.jobs.in_transaction import enqueue_on, notify_after_commit
+from gmail_assistant.jobs.in_transaction import enqueue_in, notify_in
 
 __all__ = ["ClassifyHandler"]
 
@@ -141,28 +142,32 @@ class ClassifyHandler:
         force: bool,
     ) -> Email:
         status = "pending" if result.category == "needs_response" else "skipped"
-        async with self.deps.database.transaction() as session:
-            email = await session.get(Email, existing.id) if existing else None
+        queue = self.deps.queue
+        user_id = mailbox.user.id
+        label_id = mailbox.labels[result.category]
+
+        def record(session: Session) -> Email:
+            email = session.get(Email, existing.id) if existing else None
             previous = email.classification if email else None
             if email is None:
                 email = Email(
-                    user_id=mailbox.user.id,
+                    user_id=user_id,
                     gmail_thread_id=message.thread_id,
                     gmail_message_id=message.id,
                 )
                 session.add(email)
             _store(email, message, result, style, status)
-            await session.flush()
+            session.flush()
 
-            def event(event_type: str, detail: str, label_id: str | None = None) -> None:
+            def event(event_type: str, detail: str, label: str | None = None) -> None:
                 record_event(
                     session,
-                    user_id=mailbox.user.id,
+                    user_id=user_id,
                     email_id=email.id,
                     thread_id=message.thread_id,
                     event_type=event_type,
                     detail=detail[:2000],
-                    label_id=label_id,
+                    label_id=label,
                     job_id=job.id,
                 )
 
@@ -171,7 +176,7 @@ class ClassifyHandler:
                 f"{result.category} ({result.confidence:.2f})"
                 f"{' automated' if result.automated else ''}"
                 f"{' failsafe' if result.failed else ''}: {result.reasoning}",
-                label_id=mailbox.labels[result.category],
+                label=label_id,
             )
             if message.parse_warnings:
                 # Triaged on what could be read; the event says what could not.
@@ -186,18 +191,21 @@ class ClassifyHandler:
             else:
                 # The draft job commits with the classification: one transaction, and a
                 # crash can never leave a needs_response mail without its draft job.
-                conn = await session.connection()
-                await enqueue_on(
+                conn = session.connection()
+                enqueue_in(
                     conn,
-                    self.deps.queue,
+                    queue,
                     names.DRAFT,
-                    user_id=mailbox.user.id,
+                    user_id=user_id,
                     thread_id=message.thread_id,
                     payload={"email_id": email.id},
                 )
-                await notify_after_commit(conn, self.deps.queue)
+                notify_in(conn, queue)
+            return email
+
+        email = await self.deps.database.run_write(record)
         if status == "pending":
-            self.deps.queue.wakeup.notify()
+            queue.wakeup.notify()
         return email
 
     async def _follow_up(self, job: Job, email: Email) -> None:
@@ -238,9 +246,5 @@ def _store(
 async def _email_row(deps: FlowDeps, user_id: int, thread_id: str) -> Email | None:
     if not thread_id:
         raise PermanentJobError("classify job without a thread")
-    async with deps.database.read() as session:
-        return (
-            await session.execute(
-                select(Email).where(Email.user_id == user_id, Email.gmail_thread_id == thread_id)
-            )
-        ).scalar_one_or_none()
+    query = select(Email).where(Email.user_id == user_id, Email.gmail_thread_id == thread_id)
+    return await deps.database.run_read(lambda session: session.scalars(query).one_or_none())

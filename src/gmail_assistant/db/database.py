@@ -1,19 +1,25 @@
-"""The async engine and the two ways to use it: read sessions and write transactions.
+"""The async engine and the ways to use it: read sessions and write transactions.
 
 SQLite allows one writer at a time. Write transactions start with `BEGIN IMMEDIATE` (so a
 reader never upgrades into a deadlock) and, inside one process, queue on an asyncio lock
 instead of spinning in SQLite's busy handler; `busy_timeout` covers other processes.
+
+`run_read` / `run_write` take a plain function of a sync `Session` for the units on every
+job's path. On SQLite the whole unit runs in one trip to a database thread (aiosqlite makes
+three or four trips per statement, each a thread hand-off and an event-loop wake-up); on
+PostgreSQL it runs on the async engine through `AsyncSession.run_sync`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -21,10 +27,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, sessionmaker
 
 from gmail_assistant.settings import DatabaseSettings
 
 __all__ = ["Database"]
+
+T = TypeVar("T")
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -49,9 +58,11 @@ class Database:
             kwargs.update(pool_size=pool_size, max_overflow=0)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._write_lock = asyncio.Lock() if self.backend == "sqlite" else None
+        self._sync: _SyncSqlite | None = None
         if self.backend == "sqlite":
-            _install_sqlite_hooks(self.engine)
+            _install_sqlite_hooks(self.engine.sync_engine)
             self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            self._sync = _SyncSqlite(url, pool_size)
         else:
             self._write_engine = self.engine
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -112,13 +123,70 @@ class Database:
             if conn is not None:
                 await conn.close()
 
+    async def run_read(self, fn: Callable[[Session], T]) -> T:
+        """`fn(session)` for queries; nothing it does is committed."""
+        if self._sync is None:
+            async with self.read() as session:
+                return await session.run_sync(fn)
+        return await self._sync.call(self._sync.reader, self._sync.read, fn)
+
+    async def run_write(self, fn: Callable[[Session], T]) -> T:
+        """`fn(session)` in one write transaction, committed when it returns."""
+        if self._sync is None:
+            async with self.transaction() as session:
+                return await session.run_sync(fn)
+        async with self._writer():
+            return await self._sync.call(self._sync.writer, self._sync.write, fn)
+
     async def dispose(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
         await self.engine.dispose()
 
 
-def _install_sqlite_hooks(engine: AsyncEngine) -> None:
-    sync_engine = engine.sync_engine
+class _SyncSqlite:
+    """The same SQLite file through the stdlib driver, for `run_read` / `run_write`.
 
+    Writes get one thread (the writer lock lets one through at a time anyway), reads two of
+    their own, so a read never waits behind a write's commit.
+    """
+
+    def __init__(self, url: str, pool_size: int) -> None:
+        sync_url = make_url(url).set(drivername="sqlite")
+        # Connections move between the executors' threads, one user at a time.
+        self.engine: Engine = create_engine(
+            sync_url,
+            pool_size=pool_size,
+            max_overflow=0,
+            connect_args={"check_same_thread": False},
+        )
+        _install_sqlite_hooks(self.engine)
+        write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._reads = sessionmaker(self.engine, expire_on_commit=False)
+        self._writes = sessionmaker(write_engine, expire_on_commit=False)
+        self.reader = ThreadPoolExecutor(2, thread_name_prefix="sqlite-read")
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-write")
+
+    async def call(
+        self, executor: ThreadPoolExecutor, unit: Callable[[Callable[[Session], T]], T], fn: Any
+    ) -> T:
+        return await asyncio.get_running_loop().run_in_executor(executor, unit, fn)
+
+    def read(self, fn: Callable[[Session], T]) -> T:
+        with self._reads() as session:
+            return fn(session)
+
+    def write(self, fn: Callable[[Session], T]) -> T:
+        with self._writes() as session, session.begin():
+            return fn(session)
+
+    def close(self) -> None:
+        self.reader.shutdown(wait=True)
+        self.writer.shutdown(wait=True)
+        self.engine.dispose()
+
+
+def _install_sqlite_hooks(sync_engine: Engine) -> None:
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.

@@ -15,6 +15,7 @@ from collections.abc import Awaitable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from gmail_assistant.db.models import Email
 from gmail_assistant.db.types import utcnow
@@ -77,7 +78,7 @@ async def finish_labels(mailbox: Mailbox, thread: ThreadData, target_key: str) -
 
 
 def mark_drafted(
-    session: AsyncSession,
+    session: AsyncSession | Session,
     row: Email,
     *,
     job: Job,
@@ -177,15 +178,10 @@ class DraftHandler:
         )
 
     async def _email(self, job: Job, mailbox: Mailbox) -> Email | None:
-        async with self.deps.database.read() as session:
-            return (
-                await session.execute(
-                    select(Email).where(
-                        Email.user_id == mailbox.user.id,
-                        Email.gmail_thread_id == (job.thread_id or ""),
-                    )
-                )
-            ).scalar_one_or_none()
+        query = select(Email).where(
+            Email.user_id == mailbox.user.id, Email.gmail_thread_id == (job.thread_id or "")
+        )
+        return await self.deps.database.run_read(lambda s: s.scalars(query).one_or_none())
 
     async def _adopt(
         self, job: Job, mailbox: Mailbox, email: Email, thread: ThreadData, drafts: list[Draft]
@@ -210,19 +206,27 @@ class DraftHandler:
         *,
         adopted: bool = False,
     ) -> None:
-        async with self.deps.database.transaction() as session:
-            row = await session.get(Email, email.id)
-            if row is None:
-                return
-            threads = getattr(related, "threads", 0)
-            if error:
-                detail = f"error draft: {error}"
-                kind = EventType.DRAFT_ERROR
-            elif adopted:
-                detail, kind = "found our draft from an interrupted run", EventType.DRAFT_CREATED
-            else:
-                detail = f"draft written ({len(text or '')} chars, {threads} related threads)"
-                kind = EventType.DRAFT_CREATED
-            mark_drafted(
-                session, row, job=job, draft_id=draft.id, text=text, event_type=kind, detail=detail
-            )
+        threads = getattr(related, "threads", 0)
+        if error:
+            detail = f"error draft: {error}"
+            kind = EventType.DRAFT_ERROR
+        elif adopted:
+            detail, kind = "found our draft from an interrupted run", EventType.DRAFT_CREATED
+        else:
+            detail = f"draft written ({len(text or '')} chars, {threads} related threads)"
+            kind = EventType.DRAFT_CREATED
+
+        def record(session: Session) -> None:
+            row = session.get(Email, email.id)
+            if row is not None:
+                mark_drafted(
+                    session,
+                    row,
+                    job=job,
+                    draft_id=draft.id,
+                    text=text,
+                    event_type=kind,
+                    detail=detail,
+                )
+
+        await self.deps.database.run_write(record)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gmail_assistant.jobs import names
@@ -21,7 +22,7 @@ from gmail_assistant.jobs.models import Job
 from gmail_assistant.jobs.queue import NOTIFY_CHANNEL, JobQueue
 from gmail_assistant.jobs.registry import JobType, Scope
 
-__all__ = ["enqueue_on", "notify_after_commit"]
+__all__ = ["enqueue_in", "enqueue_on", "notify_after_commit", "notify_in"]
 
 _DEFAULT_SCOPES: dict[str, Scope] = {
     names.SYNC: "user",
@@ -50,8 +51,8 @@ def _spec(queue: JobQueue, job_type: str) -> JobType:
     return spec
 
 
-async def enqueue_on(
-    conn: AsyncConnection,
+def enqueue_in(
+    conn: Connection,
     queue: JobQueue,
     job_type: str,
     *,
@@ -59,7 +60,9 @@ async def enqueue_on(
     thread_id: str | None,
     payload: dict[str, Any],
 ) -> int | None:
-    """Insert a pending job (or find its waiting duplicate); returns the id, or None."""
+    """Insert a pending job (or find its waiting duplicate); returns the id, or None.
+
+    For a sync connection (`Database.run_write`); `enqueue_on` is the async form."""
     spec = _spec(queue, job_type)
     dedup_key, lock_key = spec.keys(user_id, thread_id)
     now = queue.clock()
@@ -75,16 +78,38 @@ async def enqueue_on(
         "now": now,
     }
     statements = _statements(queue)
-    job_id = (await conn.execute(statements.enqueue, params)).scalar()
+    job_id = conn.execute(statements.enqueue, params).scalar()
     if job_id is None and dedup_key is not None:
-        job_id = (
-            await conn.execute(statements.pending_id_for_key, {"dedup_key": dedup_key})
-        ).scalar()
+        job_id = conn.execute(statements.pending_id_for_key, {"dedup_key": dedup_key}).scalar()
     return int(job_id) if job_id is not None else None
 
 
-async def notify_after_commit(conn: AsyncConnection, queue: JobQueue) -> None:
+async def enqueue_on(
+    conn: AsyncConnection,
+    queue: JobQueue,
+    job_type: str,
+    *,
+    user_id: int,
+    thread_id: str | None,
+    payload: dict[str, Any],
+) -> int | None:
+    """`enqueue_in` on an async connection."""
+
+    def enqueue(sync_conn: Connection) -> int | None:
+        return enqueue_in(
+            sync_conn, queue, job_type, user_id=user_id, thread_id=thread_id, payload=payload
+        )
+
+    return await conn.run_sync(enqueue)
+
+
+def notify_in(conn: Connection, queue: JobQueue) -> None:
     """PostgreSQL's NOTIFY is delivered on commit; call inside the transaction."""
     notify = _statements(queue).notify
     if notify is not None:
-        await conn.execute(notify, {"channel": NOTIFY_CHANNEL})
+        conn.execute(notify, {"channel": NOTIFY_CHANNEL})
+
+
+async def notify_after_commit(conn: AsyncConnection, queue: JobQueue) -> None:
+    """`notify_in` on an async connection."""
+    await conn.run_sync(notify_in, queue)
