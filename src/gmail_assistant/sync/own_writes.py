@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from gmail_assistant.db.connector import Connector, Query
 from gmail_assistant.db.models import OwnWrite
@@ -79,9 +79,9 @@ class OwnWrites:
         ttl: timedelta = OWN_WRITE_TTL,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        # The driver connector (`db.connector`): a record sits on every label change's path, and one
-        # statement there costs a fraction of an ORM transaction. Sync reads and consumes the
-        # rows inside its own ORM transaction.
+        # The driver connector (`db.connector`): a record sits on every label change's path,
+        # and one statement there costs a fraction of an ORM transaction. Sync reads and
+        # consumes the rows inside its own transaction (`pending`, `consume`).
         self.connector = connector
         self.ttl = ttl
         self.clock = clock
@@ -115,15 +115,15 @@ class OwnWrites:
                 for row_id in ids:
                     await tx.execute(_DELETE, {"id": row_id})
 
-    async def pending(
-        self, session: AsyncSession, user_id: int, thread_ids: Iterable[str]
+    def pending(
+        self, session: Session, user_id: int, thread_ids: Iterable[str]
     ) -> dict[OwnWriteKey, list[int]]:
         """Unexpired records for these threads, by key (inside sync's transaction)."""
         found: dict[OwnWriteKey, list[int]] = {}
         threads = sorted(set(thread_ids))
         cutoff = self.clock() - self.ttl
         for start in range(0, len(threads), 500):
-            rows = await session.execute(
+            rows = session.execute(
                 select(OwnWrite).where(
                     OwnWrite.user_id == user_id,
                     OwnWrite.thread_id.in_(threads[start : start + 500]),
@@ -135,12 +135,12 @@ class OwnWrites:
                 found.setdefault(key, []).append(row.id)
         return found
 
-    async def consume(self, session: AsyncSession, user_id: int, ids: Sequence[int]) -> None:
+    def consume(self, session: Session, user_id: int, ids: Sequence[int]) -> None:
         """Delete matched records, and every expired one of the user."""
         cutoff = self.clock() - self.ttl
         if ids:
-            await session.execute(delete(OwnWrite).where(OwnWrite.id.in_(list(ids))))
-        await session.execute(
+            session.execute(delete(OwnWrite).where(OwnWrite.id.in_(list(ids))))
+        session.execute(
             delete(OwnWrite).where(OwnWrite.user_id == user_id, OwnWrite.created_at < cutoff)
         )
 

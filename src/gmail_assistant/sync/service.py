@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from gmail_assistant.db import Database
 from gmail_assistant.db.models import Email, Job, SyncState
@@ -29,11 +29,11 @@ from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.errors import GmailHistoryExpired
 from gmail_assistant.gmail.models import HistoryRecord
 from gmail_assistant.jobs import JobQueue, names
-from gmail_assistant.jobs.in_transaction import enqueue_on, notify_after_commit
+from gmail_assistant.jobs.in_transaction import enqueue_in, notify_in
 from gmail_assistant.labels import LABEL_NAMES
 from gmail_assistant.settings import SyncSettings
 from gmail_assistant.sync.own_writes import OwnWrites
-from gmail_assistant.sync.rules import PlannedJob, ThreadState, plan_jobs
+from gmail_assistant.sync.rules import PlannedJob, SyncPlan, ThreadState, plan_jobs
 from gmail_assistant.users import UserService
 
 __all__ = ["SyncResult", "SyncService", "full_sync_query", "history_int"]
@@ -102,14 +102,17 @@ class SyncService:
             return await self.full(user_id, gmail, reason="history expired")
         labels = await self.users.labels(user_id)
         thread_ids = _threads_of(page.records)
-        async with self.db.transaction() as session:
-            threads = await _thread_states(session, user_id, thread_ids)
-            pending = await self.own_writes.pending(session, user_id, thread_ids)
+
+        def apply(session: Session) -> tuple[SyncPlan, int]:
+            threads = _thread_states(session, user_id, thread_ids)
+            pending = self.own_writes.pending(session, user_id, thread_ids)
             plan = plan_jobs(page.records, labels=labels, threads=threads, own=pending)
             consumed = [i for key in plan.own_keys for i in pending.get(key, [])]
-            await self.own_writes.consume(session, user_id, consumed)
-            await self._enqueue(session, user_id, plan.jobs)
-            newest = await self._advance(session, user_id, page.history_id, full=False)
+            self.own_writes.consume(session, user_id, consumed)
+            self._enqueue(session, user_id, plan.jobs)
+            return plan, self._advance(session, user_id, page.history_id, full=False)
+
+        plan, newest = await self.db.run_write(apply)
         self.queue.wakeup.notify()
         result = SyncResult(user_id, "incremental", tuple(plan.jobs), newest, len(page.records))
         _log(result)
@@ -121,16 +124,19 @@ class SyncService:
         newest: dict[str, str] = {}  # thread → its newest message (the list is newest first)
         for message_id, thread_id in listed:
             newest.setdefault(thread_id or message_id, message_id)
-        async with self.db.transaction() as session:
-            known = set(await _thread_states(session, user_id, newest))
-            known |= await _queued_threads(session, user_id, newest)
+
+        def apply(session: Session) -> tuple[list[PlannedJob], int]:
+            known = set(_thread_states(session, user_id, newest))
+            known |= _queued_threads(session, user_id, newest)
             jobs = [
                 PlannedJob(names.CLASSIFY, thread_id, {"message_id": message_id, "full_sync": True})
                 for thread_id, message_id in newest.items()
                 if thread_id not in known
             ]
-            await self._enqueue(session, user_id, jobs)
-            history_id = await self._advance(session, user_id, profile.history_id, full=True)
+            self._enqueue(session, user_id, jobs)
+            return jobs, self._advance(session, user_id, profile.history_id, full=True)
+
+        jobs, history_id = await self.db.run_write(apply)
         self.queue.wakeup.notify()
         skipped = len(newest) - len(jobs)
         result = SyncResult(
@@ -140,17 +146,16 @@ class SyncService:
         return result
 
     async def cursor(self, user_id: int) -> int | None:
-        async with self.db.read() as session:
-            state = await session.get(SyncState, user_id)
+        state = await self.db.run_read(lambda session: session.get(SyncState, user_id))
         value = history_int(state.last_history_id if state else None)
         return value or None
 
-    async def _enqueue(self, session: AsyncSession, user_id: int, jobs: list[PlannedJob]) -> None:
+    def _enqueue(self, session: Session, user_id: int, jobs: list[PlannedJob]) -> None:
         if not jobs:
             return
-        conn = await session.connection()
+        conn = session.connection()
         for job in jobs:
-            await enqueue_on(
+            enqueue_in(
                 conn,
                 self.queue,
                 job.job_type,
@@ -158,17 +163,13 @@ class SyncService:
                 thread_id=job.thread_id,
                 payload=job.payload,
             )
-        await notify_after_commit(conn, self.queue)
+        notify_in(conn, self.queue)
 
-    async def _advance(
-        self, session: AsyncSession, user_id: int, history_id: int, *, full: bool
-    ) -> int:
+    def _advance(self, session: Session, user_id: int, history_id: int, *, full: bool) -> int:
         """Move the cursor forward (never back); returns the cursor afterwards."""
-        state = (
-            await session.execute(
-                select(SyncState).where(SyncState.user_id == user_id).with_for_update()
-            )
-        ).scalar_one_or_none()
+        state = session.scalars(
+            select(SyncState).where(SyncState.user_id == user_id).with_for_update()
+        ).one_or_none()
         if state is None:
             state = SyncState(user_id=user_id)
             session.add(state)
@@ -193,13 +194,13 @@ def _threads_of(records: Iterable[HistoryRecord]) -> set[str]:
     return threads
 
 
-async def _thread_states(
-    session: AsyncSession, user_id: int, thread_ids: Iterable[str]
+def _thread_states(
+    session: Session, user_id: int, thread_ids: Iterable[str]
 ) -> dict[str, ThreadState]:
     threads = sorted(set(thread_ids))
     states: dict[str, ThreadState] = {}
     for start in range(0, len(threads), _CHUNK):
-        rows = await session.execute(
+        rows = session.execute(
             select(Email.gmail_thread_id, Email.status, Email.draft_id).where(
                 Email.user_id == user_id,
                 Email.gmail_thread_id.in_(threads[start : start + _CHUNK]),
@@ -210,13 +211,11 @@ async def _thread_states(
     return states
 
 
-async def _queued_threads(
-    session: AsyncSession, user_id: int, thread_ids: Iterable[str]
-) -> set[str]:
+def _queued_threads(session: Session, user_id: int, thread_ids: Iterable[str]) -> set[str]:
     threads = sorted(set(thread_ids))
     queued: set[str] = set()
     for start in range(0, len(threads), _CHUNK):
-        rows = await session.execute(
+        rows = session.execute(
             select(Job.thread_id).where(
                 Job.user_id == user_id,
                 Job.job_type == names.CLASSIFY,
