@@ -128,7 +128,7 @@ class Database:
         if self._sync is None:
             async with self.read() as session:
                 return await session.run_sync(fn)
-        return await self._sync.call(self._sync.reader, self._sync.read, fn)
+        return await self._sync.read(fn)
 
     async def run_write(self, fn: Callable[[Session], T]) -> T:
         """`fn(session)` in one write transaction, committed when it returns."""
@@ -136,7 +136,7 @@ class Database:
             async with self.transaction() as session:
                 return await session.run_sync(fn)
         async with self._writer():
-            return await self._sync.call(self._sync.writer, self._sync.write, fn)
+            return await self._sync.write(fn)
 
     async def dispose(self) -> None:
         if self._sync is not None:
@@ -164,25 +164,26 @@ class _SyncSqlite:
         write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(write_engine, expire_on_commit=False)
-        self.reader = ThreadPoolExecutor(2, thread_name_prefix="sqlite-read")
-        self.writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-write")
+        self._reader = ThreadPoolExecutor(2, thread_name_prefix="sqlite-read")
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-write")
 
-    async def call(
-        self, executor: ThreadPoolExecutor, unit: Callable[[Callable[[Session], T]], T], fn: Any
-    ) -> T:
-        return await asyncio.get_running_loop().run_in_executor(executor, unit, fn)
+    async def read(self, fn: Callable[[Session], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._reader, self._read, fn)
 
-    def read(self, fn: Callable[[Session], T]) -> T:
+    async def write(self, fn: Callable[[Session], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._writer, self._write, fn)
+
+    def _read(self, fn: Callable[[Session], T]) -> T:
         with self._reads() as session:
             return fn(session)
 
-    def write(self, fn: Callable[[Session], T]) -> T:
+    def _write(self, fn: Callable[[Session], T]) -> T:
         with self._writes() as session, session.begin():
             return fn(session)
 
     def close(self) -> None:
-        self.reader.shutdown(wait=True)
-        self.writer.shutdown(wait=True)
+        self._reader.shutdown(wait=True)
+        self._writer.shutdown(wait=True)
         self.engine.dispose()
 
 
