@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gmail_assistant.classify.classifier import Classification, Classifier
@@ -246,5 +245,4 @@ def _store(
 async def _email_row(deps: FlowDeps, user_id: int, thread_id: str) -> Email | None:
     if not thread_id:
         raise PermanentJobError("classify job without a thread")
-    query = select(Email).where(Email.user_id == user_id, Email.gmail_thread_id == thread_id)
-    return await deps.database.run_read(lambda session: session.scalars(query).one_or_none())
+    return await deps.email(user_id, thread_id)

@@ -13,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -140,7 +139,7 @@ class DraftHandler:
     async def __call__(self, job: Job) -> None:
         deps = self.deps
         mailbox = await deps.mailbox(job)
-        email = await self._email(job, mailbox)
+        email = await deps.email(mailbox.user.id, job.thread_id or "")
         if email is None or email.classification != "needs_response":
             return
         if email.status != "pending":
@@ -176,12 +175,6 @@ class DraftHandler:
             self._record(job, mailbox, email, draft, composed.text, composed.error, related),
             _tidy(mailbox, thread, stale),
         )
-
-    async def _email(self, job: Job, mailbox: Mailbox) -> Email | None:
-        query = select(Email).where(
-            Email.user_id == mailbox.user.id, Email.gmail_thread_id == (job.thread_id or "")
-        )
-        return await self.deps.database.run_read(lambda s: s.scalars(query).one_or_none())
 
     async def _adopt(
         self, job: Job, mailbox: Mailbox, email: Email, thread: ThreadData, drafts: list[Draft]

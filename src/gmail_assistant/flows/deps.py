@@ -7,8 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.db import Database
+from gmail_assistant.db.models import Email
 from gmail_assistant.flows.threads import ThreadCache
 from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.errors import GmailNotFound
@@ -98,6 +101,11 @@ class FlowDeps:
             raise PermanentJobError(f"thread {thread_id} no longer exists") from exc
         self.threads.put(mailbox.user.id, thread)
         return thread
+
+    async def email(self, user_id: int, thread_id: str) -> Email | None:
+        """The thread's `emails` row (detached, every column loaded), or None."""
+        query = select(Email).where(Email.user_id == user_id, Email.gmail_thread_id == thread_id)
+        return await self.database.run_read(lambda session: session.scalars(query).one_or_none())
 
     def call_context(self, job: Job, email_id: int | None = None) -> CallContext:
         return CallContext(

@@ -1,11 +1,12 @@
-"""Enqueue jobs on a connection that is already inside a transaction.
+"""Enqueue jobs on a (sync) connection that is already inside a transaction.
 
 Sync enqueues the jobs a history batch yields and moves the history cursor in ONE
 transaction: either both happen or neither (a crash in between replays the batch, and the
 per-thread de-duplication absorbs the replay). The classifier records its result and
 enqueues the draft the same way. `JobQueue.enqueue` opens its own transaction, so this uses
-the queue's own statement and key rules on the caller's connection instead; the caller
-wakes the in-process workers (`queue.wakeup.notify()`) after its commit.
+the queue's own statement and key rules on the caller's connection instead (a
+`Database.run_write` unit's); the caller wakes the in-process workers
+(`queue.wakeup.notify()`) after its commit.
 Job types nobody has registered yet (the classifier may live in another release) get the
 scope their name implies in `jobs.names`.
 """
@@ -15,14 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gmail_assistant.jobs import names
 from gmail_assistant.jobs.models import Job
 from gmail_assistant.jobs.queue import NOTIFY_CHANNEL, JobQueue
 from gmail_assistant.jobs.registry import JobType, Scope
 
-__all__ = ["enqueue_in", "enqueue_on", "notify_after_commit", "notify_in"]
+__all__ = ["enqueue_in", "notify_in"]
 
 _DEFAULT_SCOPES: dict[str, Scope] = {
     names.SYNC: "user",
@@ -60,9 +60,7 @@ def enqueue_in(
     thread_id: str | None,
     payload: dict[str, Any],
 ) -> int | None:
-    """Insert a pending job (or find its waiting duplicate); returns the id, or None.
-
-    For a sync connection (`Database.run_write`); `enqueue_on` is the async form."""
+    """Insert a pending job (or find its waiting duplicate); returns the id, or None."""
     spec = _spec(queue, job_type)
     dedup_key, lock_key = spec.keys(user_id, thread_id)
     now = queue.clock()
@@ -84,32 +82,8 @@ def enqueue_in(
     return int(job_id) if job_id is not None else None
 
 
-async def enqueue_on(
-    conn: AsyncConnection,
-    queue: JobQueue,
-    job_type: str,
-    *,
-    user_id: int,
-    thread_id: str | None,
-    payload: dict[str, Any],
-) -> int | None:
-    """`enqueue_in` on an async connection."""
-
-    def enqueue(sync_conn: Connection) -> int | None:
-        return enqueue_in(
-            sync_conn, queue, job_type, user_id=user_id, thread_id=thread_id, payload=payload
-        )
-
-    return await conn.run_sync(enqueue)
-
-
 def notify_in(conn: Connection, queue: JobQueue) -> None:
     """PostgreSQL's NOTIFY is delivered on commit; call inside the transaction."""
     notify = _statements(queue).notify
     if notify is not None:
         conn.execute(notify, {"channel": NOTIFY_CHANNEL})
-
-
-async def notify_after_commit(conn: AsyncConnection, queue: JobQueue) -> None:
-    """`notify_in` on an async connection."""
-    await conn.run_sync(notify_in, queue)

@@ -19,7 +19,6 @@ from gmail_assistant.flows.deps import FlowDeps, Mailbox
 from gmail_assistant.flows.threads import MARKER, conversation
 from gmail_assistant.gmail.models import ThreadData
 from gmail_assistant.jobs import Job
-from gmail_assistant.lifecycle.common import email_for_thread
 
 __all__ = ["CleanupHandler", "similarity"]
 
@@ -66,7 +65,7 @@ class CleanupHandler:
         remove = (labels.all_ids() - {labels["done"]} | {"INBOX"}) & thread.label_ids
         if remove:
             await mailbox.writer.modify_thread(thread.id, remove=sorted(remove))
-        email = await email_for_thread(self.deps.database, mailbox.user.id, thread.id)
+        email = await self.deps.email(mailbox.user.id, thread.id)
         async with self.deps.database.transaction() as session:
             row = await session.get(Email, email.id) if email else None
             if row is not None:
@@ -86,7 +85,7 @@ class CleanupHandler:
             )
 
     async def _check_sent(self, job: Job, mailbox: Mailbox, thread: ThreadData) -> None:
-        email = await email_for_thread(self.deps.database, mailbox.user.id, thread.id)
+        email = await self.deps.email(mailbox.user.id, thread.id)
         if (
             email is None
             or not email.draft_id

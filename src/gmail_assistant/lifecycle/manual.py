@@ -20,7 +20,7 @@ from gmail_assistant.flows.threads import (
 )
 from gmail_assistant.gmail.models import Draft, ThreadData
 from gmail_assistant.jobs import Job
-from gmail_assistant.lifecycle.common import already_committed, email_for_thread
+from gmail_assistant.lifecycle.common import already_committed
 
 __all__ = ["ManualDraftHandler"]
 
@@ -70,7 +70,7 @@ class ManualDraftHandler:
         await finish_labels(mailbox, thread, "outbox")
 
     async def _email_row(self, job: Job, mailbox: Mailbox, thread: ThreadData) -> Email:
-        existing = await email_for_thread(self.deps.database, mailbox.user.id, thread.id)
+        existing = await self.deps.email(mailbox.user.id, thread.id)
         inbound = latest_inbound(thread, mailbox.owner_email)
         assert inbound is not None
         async with self.deps.database.transaction() as session:

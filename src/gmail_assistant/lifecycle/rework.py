@@ -16,7 +16,7 @@ from gmail_assistant.flows.deps import FlowDeps, Mailbox
 from gmail_assistant.flows.threads import above_marker, below_marker, latest_inbound
 from gmail_assistant.gmail.models import ThreadData
 from gmail_assistant.jobs import Job
-from gmail_assistant.lifecycle.common import already_committed, email_for_thread
+from gmail_assistant.lifecycle.common import already_committed
 
 __all__ = ["LAST_REWORK_WARNING", "MAX_REWORKS", "ReworkHandler"]
 
@@ -40,7 +40,7 @@ class ReworkHandler:
         thread = await deps.thread(mailbox, thread_id, fresh=True)
         if rework_label not in thread.label_ids:
             return  # handled already, or the owner took the label off again
-        email = await email_for_thread(deps.database, mailbox.user.id, thread_id)
+        email = await deps.email(mailbox.user.id, thread_id)
         if email is None or not email.draft_id:
             await self._drop_label(job, mailbox, thread, email, "no draft of ours to rework")
             return

@@ -38,23 +38,20 @@ class UserService:
         self.db = database
 
     async def get(self, user_id: int) -> UserRecord | None:
-        async with self.db.read() as session:
-            row = await session.get(User, user_id)
-            return UserRecord.of(row) if row else None
+        row = await self.db.run_read(lambda session: session.get(User, user_id))
+        return UserRecord.of(row) if row else None
 
     async def get_by_email(self, email: str) -> UserRecord | None:
-        async with self.db.read() as session:
-            row = (
-                await session.execute(select(User).where(User.email == email.strip().lower()))
-            ).scalar_one_or_none()
-            return UserRecord.of(row) if row else None
+        query = select(User).where(User.email == email.strip().lower())
+        row = await self.db.run_read(lambda session: session.scalars(query).one_or_none())
+        return UserRecord.of(row) if row else None
 
     async def list(self, *, active_only: bool = False) -> list[UserRecord]:
-        async with self.db.read() as session:
-            query = select(User).order_by(User.id)
-            if active_only:
-                query = query.where(User.is_active.is_(True))
-            return [UserRecord.of(r) for r in (await session.execute(query)).scalars()]
+        query = select(User).order_by(User.id)
+        if active_only:
+            query = query.where(User.is_active.is_(True))
+        rows = await self.db.run_read(lambda session: list(session.scalars(query)))
+        return [UserRecord.of(r) for r in rows]
 
     async def create(self, email: str, display_name: str | None = None) -> UserRecord:
         try:
@@ -84,11 +81,11 @@ class UserService:
                 row.onboarded_at = utcnow()
 
     async def labels(self, user_id: int) -> LabelMap:
-        async with self.db.read() as session:
-            rows = (
-                await session.execute(select(UserLabel).where(UserLabel.user_id == user_id))
-            ).scalars()
-            return LabelMap.of({r.label_key: r.gmail_label_id for r in rows})
+        query = select(UserLabel.label_key, UserLabel.gmail_label_id).where(
+            UserLabel.user_id == user_id
+        )
+        rows = await self.db.run_read(lambda session: session.execute(query).all())
+        return LabelMap.of({key: label_id for key, label_id in rows})
 
     async def save_labels(self, user_id: int, ids_by_key: dict[str, str]) -> None:
         async with self.db.transaction() as session:
@@ -104,11 +101,9 @@ class UserService:
                 )
 
     async def settings(self, user_id: int) -> dict[str, Any]:
-        async with self.db.read() as session:
-            rows = (
-                await session.execute(select(UserSetting).where(UserSetting.user_id == user_id))
-            ).scalars()
-            return {r.key: r.value for r in rows}
+        query = select(UserSetting.key, UserSetting.value).where(UserSetting.user_id == user_id)
+        rows = await self.db.run_read(lambda session: session.execute(query).all())
+        return {key: value for key, value in rows}
 
     async def get_setting(self, user_id: int, key: str, default: Any = None) -> Any:
         return (await self.settings(user_id)).get(key, default)
