@@ -50,7 +50,7 @@ class JobQueue:
         self.default_max_attempts = default_max_attempts
         self.clock = clock
         self.queries = QUERIES
-        # The enqueue statements for a caller's own SQLAlchemy transaction (`jobs.in_transaction`).
+        # The enqueue statements for a caller's own transaction (`jobs.in_transaction`).
         self.sql = statements_for(connector.backend)
         self._notifies = connector.backend == "postgresql"
         # A storm of pushes enqueues the same per-user sync again and again. On SQLite one

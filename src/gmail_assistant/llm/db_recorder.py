@@ -1,8 +1,8 @@
 """Keeps every LLM call (each attempt) as an `llm_calls` row.
 
-The row is one INSERT on the driver connector (`db.connector`) rather than an ORM transaction: it
-sits on the path of every classify and draft job (on PostgreSQL it does not wait for the
-WAL flush — an audit row, not work).
+The row is one INSERT on the driver connector (`db.connector`) rather than an ORM
+transaction: it sits on the path of every classify and draft job (on PostgreSQL it does not
+wait for the WAL flush — an audit row, not work).
 """
 
 from __future__ import annotations
