@@ -115,7 +115,7 @@ class Container:
 
     async def start(self) -> None:
         """Migrate, then start listening, working and scheduling."""
-        await upgrade(self.database)
+        await upgrade(self.database, backup_dir=self.settings.backup.dir)
         await self.queue.recover_stalled()
         for warm_up in self.warm_ups:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -9,7 +10,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from gmail_assistant.db.database import Database
 
@@ -39,9 +40,25 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
-async def upgrade(database: Database) -> None:
+async def upgrade(database: Database, *, backup_dir: Path | None = None) -> None:
+    """Bring the schema to head; a v2.3.0 SQLite file is first upgraded in place.
+
+    Runs before anything else opens the database: the v2.3.0 upgrade replaces the file.
+    """
+    sqlite_path = _sqlite_file(database)
+    if sqlite_path is not None:
+        from gmail_assistant.db.upgrade_v2 import upgrade_in_place
+
+        await asyncio.to_thread(upgrade_in_place, sqlite_path, backup_dir=backup_dir)
     async with database.write_connection() as conn:
         await conn.run_sync(_upgrade)
+
+
+def _sqlite_file(database: Database) -> Path | None:
+    if not database.is_sqlite:
+        return None
+    name = make_url(database.url).database
+    return Path(name) if name and name != ":memory:" and not name.startswith("file:") else None
 
 
 async def current_revision(database: Database) -> str | None:
