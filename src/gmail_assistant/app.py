@@ -24,7 +24,7 @@ from gmail_assistant.watch import routes as watch_routes
 from gmail_assistant.web import health
 from gmail_assistant.web import metrics as metrics_route
 from gmail_assistant.web.admin import mount_admin
-from gmail_assistant.web.auth import BasicAuthMiddleware
+from gmail_assistant.web.auth import BasicAuthMiddleware, ClosedMiddleware, closed_reason
 from gmail_assistant.web.debug import mount_debug
 from gmail_assistant.webhook import routes as webhook_routes
 
@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         # for hundreds of milliseconds.
         gc.collect()
         gc.freeze()
+        for warning in app.state.health_warnings:
+            log.warning(warning)
         log.info(
             "gmail assistant started",
             extra={"environment": settings.environment, "db_backend": settings.db.backend},
@@ -82,13 +84,25 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     async def home() -> RedirectResponse:
         return RedirectResponse("/debug/emails")
 
-    if settings.server.basic_auth_enabled:
-        app.add_middleware(
-            BasicAuthMiddleware,
-            username=settings.server.admin_user,
-            password=settings.server.admin_password,
-        )
+    _install_auth(app, settings)
     return app
+
+
+def _install_auth(app: FastAPI, settings: Settings) -> None:
+    server = settings.server
+    reason = closed_reason(
+        production=settings.is_production,
+        username=server.admin_user,
+        password=server.admin_password,
+    )
+    # Shown by /api/health and /debug/health, and logged at start.
+    app.state.health_warnings = (reason,) if reason else ()
+    if reason:
+        app.add_middleware(ClosedMiddleware, reason=reason)
+    elif server.basic_auth_enabled:
+        app.add_middleware(
+            BasicAuthMiddleware, username=server.admin_user, password=server.admin_password
+        )
 
 
 def _chain(

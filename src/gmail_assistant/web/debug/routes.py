@@ -190,5 +190,12 @@ async def health_page(
         ),
     }
     return templates.TemplateResponse(
-        request, "debug/health.html", {"r": report, "charts": charts, "settings": settings}
+        request,
+        "debug/health.html",
+        {
+            "r": report,
+            "charts": charts,
+            "settings": settings,
+            "warnings": getattr(request.app.state, "health_warnings", ()),
+        },
     )
