@@ -1,3 +1,3 @@
 """Gmail Assistant: triages a Gmail inbox with an LLM and writes reply drafts."""
 
-__version__ = "0.1.0"
+__version__ = "3.0.0"
