@@ -2,6 +2,7 @@
 """Set up everything on a fresh machine that has only Python >= 3.11, then run a task.
 
     python3 scripts/bootstrap.py run    # the offline demo (or `run serve` for the server)
+    python3 scripts/bootstrap.py run --exit   # options alone go to the demo
     python3 scripts/bootstrap.py test   # lint, format check, type check, the whole test suite
 
 It installs uv into `.tools/` when none is on PATH, syncs the locked environment (`uv.lock`)
@@ -82,6 +83,15 @@ def ensure_browser() -> None:
     )
 
 
+def cli_args(extra: list[str]) -> list[str]:
+    """`gmail-assistant` arguments for `run`: a command if one is named, else the demo.
+
+    Options alone (`run --exit`) are the demo's: they must not replace its name."""
+    if not extra or extra[0].startswith("-"):
+        return ["demo", *extra]
+    return extra
+
+
 def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - runs before any venv exists
         sys.exit("Gmail Assistant needs Python 3.11 or newer")
@@ -101,7 +111,7 @@ def main() -> None:
         ensure_browser()
         sh(*run, "pytest", *extra)
     elif task == "run":
-        sh(*run, "gmail-assistant", *(extra or ["demo"]))
+        sh(*run, "gmail-assistant", *cli_args(extra))
     elif task == "bench":
         name, *args = extra or ["pipeline"]
         if name == "webhook":
