@@ -101,7 +101,8 @@ def is_v2_database(path: Path) -> bool:
     if not path.is_file() or path.stat().st_size == 0:
         return False
     try:
-        with contextlib.closing(_read_only(path)) as conn:
+        # Not read-only: a read-only connection to a WAL database leaves -wal/-shm behind.
+        with contextlib.closing(sqlite3.connect(path, timeout=10)) as conn:
             tables = {
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }

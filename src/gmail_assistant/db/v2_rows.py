@@ -328,7 +328,9 @@ class _Copier:
     # -- jobs ---------------------------------------------------------------------------
 
     def jobs(self) -> Iterator[dict[str, Any]]:
-        pending_keys: set[str] = set()
+        # Unfinished jobs are gathered first: one pending job per de-duplication key, as
+        # our queue keeps it, and of two that collide the one doing more wins.
+        pending: dict[object, dict[str, Any]] = {}
         next_id = 1 + max((r["id"] for r in self.rows("jobs")), default=0)
         for r in self.rows("jobs"):
             payload = _json(r.get("payload"), None)
@@ -343,16 +345,15 @@ class _Copier:
             for job_type, job_thread, job_payload in self._pending_job(r, thread_id, payload):
                 scope = _SCOPES.get(job_type, "none")
                 dedup, lock = JobType(job_type, _never, scope).keys(user_id, job_thread)
-                if dedup is not None and dedup in pending_keys:
-                    continue  # one pending job per key, as our queue keeps it
-                if dedup is not None:
-                    pending_keys.add(dedup)
+                key: object = dedup if dedup is not None else ("no key", r["id"], job_thread)
+                if key in pending:
+                    _absorb(pending[key]["payload"], job_payload)
+                    continue
                 if own_id is not None:
                     job_id, own_id = own_id, None
                 else:
                     job_id, next_id = next_id, next_id + 1
-                self.report.jobs_pending += 1
-                yield self._job_row(
+                pending[key] = self._job_row(
                     job_id,
                     {**r, "job_type": job_type},
                     job_thread,
@@ -361,6 +362,8 @@ class _Copier:
                     dedup_key=dedup,
                     lock_key=lock,
                 )
+        self.report.jobs_pending = len(pending)
+        yield from sorted(pending.values(), key=lambda row: row["id"])
 
     def _thread(self, user_id: Any, payload: dict[str, Any]) -> str | None:
         if payload.get("thread_id"):
@@ -455,6 +458,17 @@ class _Copier:
                     text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
                     {"t": table.name, "v": top},
                 )
+
+
+def _absorb(kept: dict[str, Any], other: dict[str, Any]) -> None:
+    """Two unfinished jobs with one key: a full sync outdoes an incremental one, done
+    outdoes check_sent."""
+    if other.get("full"):
+        kept["full"] = True
+    if other.get("action") == "done":
+        kept["action"] = "done"
+        if other.get("message_id"):
+            kept["message_id"] = other["message_id"]
 
 
 async def _never(_job: Any) -> None:  # pragma: no cover - key making only, never run
