@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import email
+import email.header
 import email.policy
 import email.utils
 import html
@@ -75,15 +76,35 @@ def html_to_text(markup: str) -> str:
     return html.unescape(_TAG.sub(" ", markup))
 
 
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+_BETWEEN_WORDS = re.compile(r"(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?)")
+
+
+def _decode_word(match: re.Match[str]) -> str:
+    try:
+        [(data, charset)] = email.header.decode_header(match.group(0))
+    except (ValueError, LookupError):
+        return match.group(0)
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode(charset or "ascii")
+    except (LookupError, UnicodeError):
+        return data.decode("utf-8", "replace")
+
+
+def header_text(raw: str) -> str:
+    """A header value as Gmail's API shows it: unfolded, 8-bit bytes read as UTF-8, and
+    every RFC 2047 encoded word decoded in place — decoded text is *not* re-quoted, so a
+    name that was ``=?utf-8?q?M=C3=BCller=2C_Hans?=`` arrives as ``Müller, Hans``."""
+    text = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = _SPACE.sub(" ", text.replace("\r", "").replace("\n", " ")).strip()
+    text = _BETWEEN_WORDS.sub(r"\1", text)  # whitespace between encoded words is dropped
+    return _ENCODED_WORD.sub(_decode_word, text)
+
+
 def _header_pairs(part: Message) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for key, value in part.items():
-        try:
-            text = str(value)
-        except Exception:  # a malformed header must not break the whole message
-            text = str(getattr(value, "_value", value))
-        pairs.append((key, _SPACE.sub(" ", text).strip()))
-    return pairs
+    return [(key, header_text(str(value))) for key, value in part.raw_items()]
 
 
 def _decoded_bytes(part: Message) -> bytes:

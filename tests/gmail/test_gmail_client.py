@@ -15,7 +15,7 @@ from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.client import GmailClient
 from gmail_assistant.gmail.compose import build_reply
 from gmail_assistant.gmail.errors import GmailHistoryExpired, GmailNotFound
-from gmail_assistant.gmail.models import Label
+from gmail_assistant.gmail.models import Label, MailAddress
 
 AI_LABELS = [
     "🤖 AI",
@@ -160,7 +160,11 @@ def test_history_after_delivery_label_change_and_draft(emu: Any, client: GmailCl
     mail = deliver(emu)
     emu.state.owner_modify_labels(OWNER, mail.id, add=[label_id])
     raw = build_reply(
-        to="jana@example.cz", subject="x", body="ok", in_reply_to=mail.message_id, references=""
+        to=[MailAddress("jana@example.cz")],
+        subject="x",
+        body="ok",
+        in_reply_to=mail.message_id,
+        references="",
     )
     draft = run(client.create_draft(mail.thread_id, raw))
 
@@ -207,7 +211,7 @@ def test_drafts_lifecycle(emu: Any, client: GmailClient) -> None:
     other = deliver(emu, subject="unrelated")
     body = "Dobrý den,\n\nv úterý v 10 mi to vyhovuje. Grüße!\n\nJana"
     raw = build_reply(
-        to="jana@example.cz",
+        to=[MailAddress("jana@example.cz")],
         subject="Schůzka v úterý",
         body=body,
         in_reply_to=mail.message_id,
@@ -224,7 +228,7 @@ def test_drafts_lifecycle(emu: Any, client: GmailClient) -> None:
     assert len(run(client.list_drafts())) == 2
 
     raw2 = build_reply(
-        to="jana@example.cz",
+        to=[MailAddress("jana@example.cz")],
         subject="Schůzka v úterý",
         body="Nový text",
         in_reply_to=mail.message_id,
@@ -247,7 +251,7 @@ def test_drafts_lifecycle(emu: Any, client: GmailClient) -> None:
 def test_owner_edit_is_read_back(emu: Any, client: GmailClient) -> None:
     mail = deliver(emu)
     raw = build_reply(
-        to="jana@example.cz",
+        to=[MailAddress("jana@example.cz")],
         subject="x",
         body="AI text",
         in_reply_to=mail.message_id,

@@ -9,7 +9,8 @@ import email.policy
 import pytest
 
 from gmail_assistant.gmail.compose import build_reply, parse_raw_text, reply_subject
-from gmail_assistant.gmail.parse import b64url_decode
+from gmail_assistant.gmail.encoding import b64url_decode
+from gmail_assistant.gmail.models import MailAddress
 
 
 def _message(raw: str) -> email.message.EmailMessage:
@@ -41,12 +42,12 @@ def test_reply_subject(original: str, expected: str) -> None:
 def test_build_reply_headers_and_body() -> None:
     body = "Dobrý den,\n\nděkuji za zprávu. Grüße aus Köln – žluťoučký kůň.\n\n✂️\n\nJana"
     raw = build_reply(
-        to="Jana Nováková <jana@example.cz>",
+        to=[MailAddress("jana@example.cz", "Jana Nováková")],
         subject="Re: Schůzka v úterý",
         body=body,
         in_reply_to="<m2@example.cz>",
         references="<m0@example.cz> <m1@example.cz>",
-        from_addr="owner@example.com",
+        from_addr=MailAddress("owner@example.com"),
     )
     message = _message(raw)
     assert message["Subject"] == "Re: Schůzka v úterý"
@@ -63,7 +64,7 @@ def test_build_reply_headers_and_body() -> None:
 
 def test_build_reply_adds_re_once_and_no_duplicate_reference() -> None:
     raw = build_reply(
-        to="a@example.com",
+        to=[MailAddress("a@example.com")],
         subject="Faktura",
         body="ok",
         in_reply_to="<m1@x>",
@@ -77,7 +78,13 @@ def test_build_reply_adds_re_once_and_no_duplicate_reference() -> None:
 
 def test_build_reply_without_parent_ids() -> None:
     message = _message(
-        build_reply(to="a@example.com", subject="x", body="b", in_reply_to=None, references=None)
+        build_reply(
+            to=[MailAddress("a@example.com")],
+            subject="x",
+            body="b",
+            in_reply_to=None,
+            references=None,
+        )
     )
     assert message["In-Reply-To"] is None and message["References"] is None
 
@@ -85,7 +92,7 @@ def test_build_reply_without_parent_ids() -> None:
 def test_header_injection_is_neutralised() -> None:
     message = _message(
         build_reply(
-            to="a@example.com\r\nBcc: evil@example.com",
+            to=[MailAddress("a@example.com", "Ann\r\nBcc: evil@example.com")],
             subject="hi\nBcc: evil@example.com",
             body="b",
             in_reply_to="<m@x>",

@@ -9,8 +9,10 @@ from gmail_payloads import b64, headers, leaf, message, multipart
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gmail_assistant.gmail.encoding import b64url_decode
 from gmail_assistant.gmail.html_text import html_to_text
-from gmail_assistant.gmail.parse import MAX_BODY_CHARS, b64url_decode, parse_message
+from gmail_assistant.gmail.models import MailAddress
+from gmail_assistant.gmail.parse import MAX_BODY_CHARS, parse_message
 
 
 def test_plain_message_fields() -> None:
@@ -22,7 +24,7 @@ def test_plain_message_fields() -> None:
     assert parsed.snippet == "It's here"
     assert parsed.sender_name == "Jana Nováková"
     assert parsed.sender_email == "jana@example.cz"
-    assert parsed.to == ("owner@example.com", "other@example.com")
+    assert [m.address for m in parsed.to] == ["owner@example.com", "other@example.com"]
     assert parsed.cc == ()
     assert parsed.subject == "Hello"
     assert parsed.date == datetime(2025, 4, 1, 8, 0, tzinfo=UTC)
@@ -210,8 +212,8 @@ def test_cc_reply_to_references() -> None:
         References="<p0@x>\r\n <p1@x>",
     )
     parsed = parse_message(message(leaf("text/plain", "x"), top_headers=top))
-    assert parsed.cc == ("b@example.com", "c@example.com")
-    assert parsed.reply_to == "desk@example.com"
+    assert parsed.cc == (MailAddress("b@example.com", "B"), MailAddress("c@example.com"))
+    assert parsed.reply_to == (MailAddress("desk@example.com", "Desk"),)
     assert parsed.in_reply_to == "<p1@x>"
     assert parsed.references == "<p0@x> <p1@x>"
 

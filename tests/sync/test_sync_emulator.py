@@ -10,6 +10,7 @@ from sync_support import OWNER, add_email, control, deliver, job_rows, owner_lab
 
 from gmail_assistant.db.models import OwnWrite
 from gmail_assistant.gmail.compose import build_reply
+from gmail_assistant.gmail.models import MailAddress
 from gmail_assistant.jobs import names
 from gmail_assistant.sync.rules import watched_label_ids
 
@@ -24,12 +25,12 @@ async def own_write_count(env: Any) -> int:
 async def draft_raw(env: Any, thread_id: str) -> str:
     last = (await env.gmail().get_thread(thread_id)).messages[-1]
     return build_reply(
-        to=last.sender_email,
+        to=[MailAddress(last.sender_email)],
         subject=last.subject,
         body="Sure, Tuesday works.",
         in_reply_to=last.message_id,
         references=last.references,
-        from_addr=OWNER,
+        from_addr=MailAddress(OWNER),
     )
 
 

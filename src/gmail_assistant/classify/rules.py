@@ -49,8 +49,6 @@ def detect_automation(
             break
     if sender and _NO_REPLY.match(sender):
         reasons.append("no-reply sender")
-    if not sender:
-        reasons.append("no sender address")
     auto_submitted = _header(headers, "Auto-Submitted").lower()
     if auto_submitted and auto_submitted != "no":
         reasons.append(f"Auto-Submitted: {auto_submitted}")

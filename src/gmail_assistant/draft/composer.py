@@ -14,6 +14,7 @@ from typing import Any
 from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.classify.style import style_details
 from gmail_assistant.flows.threads import conversation, with_marker
+from gmail_assistant.gmail.addresses import format_addresses, reply_recipients
 from gmail_assistant.gmail.compose import build_reply
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
 from gmail_assistant.llm.errors import LlmError
@@ -41,8 +42,8 @@ def thread_text(thread: ThreadData) -> str:
         blocks.append(
             wrap_email(
                 body=message.body_text,
-                sender=f"{message.sender_name} <{message.sender_email}>".strip(),
-                to=", ".join(message.to),
+                sender=str(message.sender or ""),
+                to=format_addresses(message.to),
                 date=message.date.isoformat() if message.date else "",
                 subject=message.subject,
                 max_chars=PER_MESSAGE_CHARS,
@@ -53,19 +54,18 @@ def thread_text(thread: ThreadData) -> str:
     return text[-THREAD_CHARS:] if len(text) > THREAD_CHARS else text
 
 
-def reply_raw(message: ParsedMessage, body: str, *, from_addr: str | None = None) -> str:
-    to = message.reply_to or (
-        f"{message.sender_name} <{message.sender_email}>"
-        if message.sender_name
-        else message.sender_email
+def reply_raw(message: ParsedMessage, body: str, *, owner_email: str) -> str:
+    """The reply to ``message`` as a mail client's Reply writes it: to every Reply-To
+    mailbox, else the sender, never to the owner; threaded on the original's ids."""
+    recipients = reply_recipients(
+        sender=message.sender, reply_to=message.reply_to, owner=[owner_email]
     )
     return build_reply(
-        to=to,
+        to=recipients,
         subject=message.subject,
         body=body,
         in_reply_to=message.message_id or None,
-        references=message.references or None,
-        from_addr=from_addr,
+        references=message.references or message.in_reply_to or None,
     )
 
 

@@ -121,7 +121,7 @@ async def write_reply(
     composed = await composer.compose(
         thread=thread,
         style=email.resolved_style or "business",
-        styles=mailbox.settings.get("communication_styles"),
+        styles=mailbox.settings,  # all rows: styles, sign_off_name (classify/style.py)
         language=email.detected_language or "en",
         related=related.text,
         instructions=instructions,
@@ -164,7 +164,8 @@ class DraftHandler:
             return
         composed, related = await write_reply(deps, self.composer, job, mailbox, email, thread)
         draft = await mailbox.writer.create_draft(
-            thread.id, reply_raw(inbound, self.composer.body(composed.text))
+            thread.id,
+            reply_raw(inbound, self.composer.body(composed.text), owner_email=mailbox.owner_email),
         )
         stale = [d for d in adopted if d.id != draft.id]
         if email.draft_id and email.draft_id != draft.id:

@@ -12,10 +12,13 @@ import binascii
 import email
 import email.policy
 import re
+from collections.abc import Sequence
 from email.message import EmailMessage, Message
 
+from gmail_assistant.gmail.addresses import header_addresses
+from gmail_assistant.gmail.encoding import b64url_decode
 from gmail_assistant.gmail.html_text import html_to_text
-from gmail_assistant.gmail.parse import b64url_decode
+from gmail_assistant.gmail.models import MailAddress
 
 __all__ = ["build_reply", "parse_raw_text", "reply_references", "reply_subject"]
 
@@ -30,18 +33,43 @@ _FORWARD_PREFIX = re.compile(r"^\s*(fwd?|wg|tr|vs|rv|enc|pd|i)\s*:", re.IGNORECA
 
 
 def reply_subject(subject: str) -> str:
-    """``Re: <subject>``, unless the subject already carries a reply prefix (Re:, AW:, Odp:)."""
+    """The subject with exactly one reply prefix.
+
+    A subject that already starts with one (Re:, AW:, Odp:, SV:, …) keeps it as written, so
+    it stays the subject Gmail threads on; a chain (``Re: AW: Re:``) keeps only its first.
+    """
     subject = " ".join(subject.split())
-    if _REPLY_PREFIX.match(subject):
+    first = _REPLY_PREFIX.match(subject)
+    if first is None:
+        return f"Re: {subject}" if subject else "Re:"
+    rest = subject[first.end() :]
+    extra = _REPLY_PREFIX.match(rest)
+    if extra is None:
         return subject
-    return f"Re: {subject}" if subject else "Re:"
+    while extra is not None:
+        rest = rest[extra.end() :]
+        extra = _REPLY_PREFIX.match(rest)
+    return f"{subject[: first.end()]} {rest.strip()}".rstrip()
+
+
+_MSG_ID = re.compile(r"<[^<>\s]+>")
+
+
+def _message_ids(text: str | None) -> list[str]:
+    """The msg-ids of a header (``<a@b>`` each); a bare id gets its angle brackets."""
+    text = _clean(text or "")
+    found = _MSG_ID.findall(text)
+    if not found and text and " " not in text and "@" in text:
+        found = [f"<{text.strip('<>')}>"]
+    return found
 
 
 def reply_references(references: str | None, message_id: str | None) -> str:
     """The original References plus its Message-ID, each id once, in order."""
-    ids = (references or "").split()
-    if message_id and message_id.strip() and message_id.strip() not in ids:
-        ids.append(message_id.strip())
+    ids: list[str] = []
+    for item in [*_message_ids(references), *_message_ids(message_id)]:
+        if item not in ids:
+            ids.append(item)
     return " ".join(ids)
 
 
@@ -52,26 +80,34 @@ def _clean(value: str) -> str:
 
 def build_reply(
     *,
-    to: str,
+    to: Sequence[MailAddress],
     subject: str,
     body: str,
     in_reply_to: str | None,
     references: str | None,
-    from_addr: str | None = None,
+    from_addr: MailAddress | None = None,
+    cc: Sequence[MailAddress] = (),
 ) -> str:
     """A reply as base64url RFC 822, ready for ``drafts.create``'s ``message.raw``.
 
-    ``subject`` is the original subject (``Re:`` is added once); ``in_reply_to`` is the
-    original Message-ID and ``references`` the original References header.
+    ``to`` and ``cc`` are mailboxes (their names are quoted and RFC 2047-encoded here, never
+    pasted as text); ``subject`` is the original subject (one reply prefix is ensured);
+    ``in_reply_to`` is the original Message-ID and ``references`` the original References
+    (or, when it has none, its In-Reply-To), so the reply's References is that chain plus
+    the original's id.
     """
     message = EmailMessage(policy=email.policy.SMTP)
-    if from_addr:
-        message["From"] = _clean(from_addr)
-    message["To"] = _clean(to)
+    if from_addr is not None:
+        message["From"] = header_addresses([from_addr])
+    if to:
+        message["To"] = header_addresses(to)
+    if cc:
+        message["Cc"] = header_addresses(cc)
     message["Subject"] = reply_subject(_clean(subject))
-    if in_reply_to and in_reply_to.strip():
-        message["In-Reply-To"] = _clean(in_reply_to)
-    chain = reply_references(_clean(references or ""), _clean(in_reply_to or ""))
+    original = _message_ids(in_reply_to)
+    if original:
+        message["In-Reply-To"] = original[-1]
+    chain = reply_references(references, original[-1] if original else None)
     if chain:
         message["References"] = chain
     text = body.replace("\r\n", "\n")

@@ -15,6 +15,7 @@ __all__ = [
     "HistoryRecord",
     "Label",
     "LabelChange",
+    "MailAddress",
     "ParsedMessage",
     "Profile",
     "ThreadData",
@@ -82,6 +83,18 @@ class Headers(Mapping[str, str]):
         return self._pairs
 
 
+@dataclass(frozen=True, order=True)
+class MailAddress:
+    """A mailbox of a header: ``address`` is a plain, lower-cased addr-spec (never text
+    from a display name); ``name`` is the decoded display name, "" when there is none."""
+
+    address: str
+    name: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>" if self.name else self.address
+
+
 @dataclass(frozen=True)
 class ParsedMessage:
     id: str
@@ -91,10 +104,10 @@ class ParsedMessage:
     internal_date: datetime  # UTC, when Gmail received the message
     snippet: str
     sender_name: str
-    sender_email: str  # lower-cased; "" when From is missing or unparsable
-    to: tuple[str, ...]  # addresses, lower-cased
-    cc: tuple[str, ...]
-    reply_to: str
+    sender_email: str  # lower-cased; "" when From holds no usable address
+    to: tuple[MailAddress, ...]
+    cc: tuple[MailAddress, ...]
+    reply_to: tuple[MailAddress, ...]  # every Reply-To mailbox, in order
     subject: str
     date: datetime | None  # the Date header, UTC; None when missing or unparsable
     message_id: str  # RFC 822 Message-ID, with angle brackets
@@ -107,6 +120,10 @@ class ParsedMessage:
     attachment_names: tuple[str, ...] = ()
     # What the parser had to skip or guess (a broken base64 part, an unknown charset, ...).
     parse_warnings: tuple[str, ...] = ()
+
+    @property
+    def sender(self) -> MailAddress | None:
+        return MailAddress(self.sender_email, self.sender_name) if self.sender_email else None
 
     @property
     def is_draft(self) -> bool:

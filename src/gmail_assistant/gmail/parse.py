@@ -8,9 +8,7 @@ inline text parts in order.
 
 from __future__ import annotations
 
-import base64
 import binascii
-import email.header
 import email.message
 import email.utils
 import html
@@ -19,63 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from gmail_assistant.gmail.addresses import parse_address_list, parse_sender
+from gmail_assistant.gmail.encoding import b64url_decode, decode_bytes, decode_header_value
 from gmail_assistant.gmail.html_text import html_to_text
-from gmail_assistant.gmail.models import Headers, ParsedMessage
+from gmail_assistant.gmail.models import Headers, MailAddress, ParsedMessage
 
-__all__ = [
-    "MAX_BODY_CHARS",
-    "b64url_decode",
-    "decode_bytes",
-    "decode_header_value",
-    "parse_message",
-]
+__all__ = ["MAX_BODY_CHARS", "parse_message"]
 
 MAX_BODY_CHARS = 100_000
 # HTML is cut before conversion so a 5 MB newsletter costs little; text is cut after.
 _MAX_HTML_CHARS = 1_000_000
 _MAX_DEPTH = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def b64url_decode(data: str) -> bytes:
-    """Decode Gmail's base64url (padded or not, standard alphabet tolerated); strict otherwise."""
-    cleaned = "".join(data.split()).replace("+", "-").replace("/", "_").rstrip("=")
-    if len(cleaned) % 4 == 1:
-        raise binascii.Error("truncated base64 data")
-    padded = cleaned + "=" * (-len(cleaned) % 4)
-    return base64.b64decode(padded, altchars=b"-_", validate=True)
-
-
-def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str | None]:
-    """Text of ``data`` in its declared charset, else UTF-8, else Latin-1; plus a warning."""
-    if charset:
-        try:
-            return data.decode(charset), None
-        except (LookupError, UnicodeError, ValueError):
-            pass
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), f"charset {charset or 'none'}: decoded as latin-1"
-    return text, (f"charset {charset}: decoded as utf-8" if charset else None)
-
-
-def decode_header_value(value: str) -> str:
-    """Decode RFC 2047 encoded words (``=?utf-8?q?...?=``); the raw value if that fails."""
-    if "=?" not in value:
-        return value
-    try:
-        chunks = email.header.decode_header(value)
-    except (ValueError, binascii.Error):
-        return value
-    out: list[str] = []
-    for chunk, charset in chunks:
-        if isinstance(chunk, str):
-            out.append(chunk)
-        else:
-            out.append(decode_bytes(chunk, charset)[0])
-    # decode_header keeps the whitespace between encoded and plain words inconsistently.
-    return " ".join("".join(out).split()) if out else value
 
 
 def _headers_of(part: Mapping[str, Any]) -> Headers:
@@ -175,23 +128,12 @@ def _alternative(children: list[Any], walk: _Walk, depth: int) -> str:
     return ""
 
 
-def _address_list(headers: Headers, name: str) -> tuple[str, ...]:
-    values = [v for v in headers.get_all(name) if v]
-    found = []
-    for _, address in email.utils.getaddresses(values):
-        if address and "@" in address:
-            found.append(address.strip().lower())
-    return tuple(found)
-
-
-def _sender(headers: Headers) -> tuple[str, str]:
-    raw = headers.get("From", "")
-    if not raw:
-        return "", ""
-    name, address = email.utils.parseaddr(raw)
-    if "@" not in address:
-        return decode_header_value(raw).strip(), ""
-    return decode_header_value(name).strip().strip('"'), address.strip().lower()
+def _addresses(headers: Headers, name: str) -> tuple[MailAddress, ...]:
+    found: dict[str, MailAddress] = {}
+    for value in headers.get_all(name):
+        for mailbox in parse_address_list(value):
+            found.setdefault(mailbox.address, mailbox)
+    return tuple(found.values())
 
 
 def _header_date(value: str) -> datetime | None:
@@ -233,8 +175,9 @@ def parse_message(
     truncated = walk.truncated
     if len(body) > max_body_chars:
         body, truncated = body[:max_body_chars], True
-    sender_name, sender_email = _sender(raw_headers)
-    reply_to = _address_list(raw_headers, "Reply-To")
+    sender, problem = parse_sender(raw_headers.get("From", ""))
+    if problem:
+        walk.warnings.append(problem)
     date = _header_date(raw_headers.get("Date", ""))
     labels = resource.get("labelIds")
     return ParsedMessage(
@@ -244,11 +187,11 @@ def parse_message(
         history_id=_int(resource.get("historyId")),
         internal_date=_internal_date(resource.get("internalDate"), date),
         snippet=html.unescape(str(resource.get("snippet") or "")),
-        sender_name=sender_name,
-        sender_email=sender_email,
-        to=_address_list(raw_headers, "To"),
-        cc=_address_list(raw_headers, "Cc"),
-        reply_to=reply_to[0] if reply_to else "",
+        sender_name=sender.name if sender else "",
+        sender_email=sender.address if sender else "",
+        to=_addresses(raw_headers, "To"),
+        cc=_addresses(raw_headers, "Cc"),
+        reply_to=_addresses(raw_headers, "Reply-To"),
         subject=headers.get("Subject", "").strip(),
         date=date,
         message_id=raw_headers.get("Message-ID", "").strip(),

@@ -48,7 +48,7 @@ class ManualDraftHandler:
         composed, _related = await write_reply(
             deps, self.composer, job, mailbox, email, thread, instructions=notes
         )
-        raw = reply_raw(inbound, self.composer.body(composed.text))
+        raw = reply_raw(inbound, self.composer.body(composed.text), owner_email=mailbox.owner_email)
         target = notes_draft or (Draft(email.draft_id, "", thread_id) if email.draft_id else None)
         if target is not None:
             draft = await mailbox.writer.update_draft(target.id, thread_id, raw)

@@ -74,7 +74,9 @@ class ReworkHandler:
             previous_draft=previous,
         )
         note = LAST_REWORK_WARNING if count == MAX_REWORKS else None
-        raw = reply_raw(inbound, self.composer.body(composed.text, note=note))
+        raw = reply_raw(
+            inbound, self.composer.body(composed.text, note=note), owner_email=mailbox.owner_email
+        )
         updated = await mailbox.writer.update_draft(email.draft_id, thread_id, raw)
         async with deps.database.transaction() as session:
             row = await session.get(Email, email.id)
