@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from gmail_assistant.db import Database
 from gmail_assistant.db.migrate import current_revision, head_revision, upgrade
 from gmail_assistant.db.upgrade_v2 import (
     BACKUP_FOLDER,
     UpgradeError,
+    import_v2,
     is_v2_database,
     upgrade_in_place,
 )
@@ -250,3 +252,41 @@ async def test_not_v2_files_are_left_to_alembic(tmp_path: Path) -> None:
 )
 def test_v2_times(value: Any, expected: datetime | None) -> None:
     assert v2_time(value) == expected
+
+
+@needs_fixture
+async def test_import_into_an_empty_database(tmp_path: Path, db_url: str) -> None:
+    """`gmail-assistant db import-v2 PATH`: v2.3.0's file into a new database, e.g. PostgreSQL."""
+    source = v2_copy(tmp_path)
+    original = digest(source)
+    db = Database(url=db_url)
+    try:
+        copied = await import_v2(db, source)
+        assert copied.rows["emails"] == 7
+        async with db.engine.connect() as conn:
+            emails = (
+                await conn.execute(
+                    text("SELECT id, status, draft_id, rework_count FROM emails ORDER BY id")
+                )
+            ).all()
+            cursor = (await conn.execute(text("SELECT last_history_id FROM sync_state"))).all()
+        assert [tuple(r) for r in emails] == [
+            tuple(r) for r in rows(source, "SELECT id, status, draft_id, rework_count FROM emails")
+        ]
+        assert cursor == [("1088",)]
+        # New rows get ids after the copied ones (PostgreSQL's sequences moved on).
+        async with db.write_connection() as conn:
+            new_id = (
+                await conn.execute(
+                    text(
+                        "INSERT INTO email_events (user_id, thread_id, event_type, created_at)"
+                        " VALUES (1, 't', 'received', CURRENT_TIMESTAMP) RETURNING id"
+                    )
+                )
+            ).scalar()
+        assert new_id == 14
+        with pytest.raises(UpgradeError, match="already has users"):
+            await import_v2(db, source)
+    finally:
+        await db.dispose()
+    assert digest(source) == original  # only read

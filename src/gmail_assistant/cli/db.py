@@ -1,4 +1,4 @@
-"""`gmail-assistant db backup|restore`: copies of the SQLite database file."""
+"""`gmail-assistant db backup|restore|upgrade-v2|import-v2`: the database file and v2.3.0's."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ import typer
 from gmail_assistant.cli import app
 
 if TYPE_CHECKING:
+    from gmail_assistant.db.v2_rows import CopyReport
     from gmail_assistant.settings import Settings
 
-db_app = typer.Typer(no_args_is_help=True, help="Back up and restore the SQLite database.")
+db_app = typer.Typer(
+    no_args_is_help=True,
+    help="Back up and restore the SQLite database; upgrade or import v2.3.0's.",
+)
 app.add_typer(db_app, name="db")
 
 PG_DUMP_HINT = (
@@ -86,3 +90,80 @@ def restore(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"restored: {backup_file} -> {db_path}")
+
+
+@db_app.command("upgrade-v2")
+def upgrade_v2(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only say whether the database is v2.3.0's.")
+    ] = False,
+) -> None:
+    """Upgrade a v2.3.0 SQLite database in place, as the server does at start.
+
+    Backs it up first (GMA_BACKUP_DIR, else 'backups' next to the db, folder inbox-v2.3.0),
+    builds and verifies the new file, then replaces the old one. Stop the server first.
+    Exit code 0: upgraded or nothing to do; 1: failed (the database is unchanged).
+    """
+    from gmail_assistant.db.upgrade_v2 import UpgradeError, is_v2_database, upgrade_in_place
+
+    settings = _sqlite_settings()
+    db_path = settings.db.sqlite_path
+    try:
+        if check:
+            found = is_v2_database(db_path)
+            typer.echo(f"{db_path}: {'v2.3.0 database, to upgrade' if found else 'not v2.3.0'}")
+            return
+        report = upgrade_in_place(db_path, backup_dir=settings.backup.dir)
+    except UpgradeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if report is None:
+        typer.echo(f"{db_path}: not a v2.3.0 database, nothing to do")
+        return
+    typer.echo(f"backup: {report.backup_path}")
+    _print_copy(report.copied)
+    typer.echo(f"upgraded: {db_path}")
+
+
+@db_app.command("import-v2")
+def import_v2(
+    source: Annotated[Path, typer.Argument(metavar="PATH", help="v2.3.0's inbox.db.")],
+) -> None:
+    """Copy a v2.3.0 SQLite file into the configured database (PostgreSQL or SQLite).
+
+    The target must hold no users yet; PATH is only read.
+    """
+    import asyncio
+
+    from gmail_assistant.db import Database
+    from gmail_assistant.db.upgrade_v2 import UpgradeError
+    from gmail_assistant.db.upgrade_v2 import import_v2 as run_import
+    from gmail_assistant.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+    async def run() -> None:
+        database = Database.from_settings(settings.db)
+        try:
+            _print_copy(await run_import(database, source))
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except UpgradeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"imported: {source} -> {settings.db.backend}")
+
+
+def _print_copy(copied: CopyReport) -> None:
+    for table, count in copied.rows.items():
+        typer.echo(f"{table}: {count} rows")
+    typer.echo(f"jobs: {copied.jobs_pending} pending carried, {copied.jobs_history} as history")
+    for line in copied.jobs_not_carried:
+        typer.echo(f"not carried: {line}")

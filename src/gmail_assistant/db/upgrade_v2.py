@@ -23,16 +23,18 @@ import contextlib
 import logging
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gmail_assistant.backup.errors import BackupError
 from gmail_assistant.backup.sqlite import (
@@ -45,10 +47,14 @@ from gmail_assistant.backup.sqlite import (
 from gmail_assistant.db.types import utcnow
 from gmail_assistant.db.v2_rows import CopyReport, copy_v2
 
+if TYPE_CHECKING:
+    from gmail_assistant.db.database import Database
+
 __all__ = [
     "BACKUP_FOLDER",
     "UpgradeError",
     "UpgradeReport",
+    "import_v2",
     "is_v2_database",
     "upgrade_in_place",
     "verify_copy",
@@ -145,6 +151,35 @@ def upgrade_in_place(db_path: Path, *, backup_dir: Path | None = None) -> Upgrad
     return UpgradeReport(db_path=db_path, backup_path=backup.path, copied=copied)
 
 
+async def import_v2(database: Database, source_path: Path) -> CopyReport:
+    """Copy the v2.3.0 file `source_path` into `database` (either backend), which must have
+    no users yet; `source_path` is only read. For moving from v2.3.0 onto PostgreSQL."""
+    from gmail_assistant.db.migrate import upgrade
+
+    source_path = Path(source_path)
+    if not is_v2_database(source_path):
+        raise UpgradeError(f"{source_path}: not a v2.3.0 database")
+    await upgrade(database)
+    with tempfile.TemporaryDirectory(prefix="gma-import-v2-") as folder:
+        try:  # a consistent snapshot, whatever state the file's WAL is in
+            snapshot = create_backup(source_path, Path(folder)).path
+        except BackupError as exc:
+            raise UpgradeError(f"{source_path}: could not read it: {exc}") from exc
+        with contextlib.closing(_read_only(snapshot)) as source:
+
+            def copy(conn: Connection) -> CopyReport:
+                if conn.execute(text("SELECT count(*) FROM users")).scalar():
+                    raise UpgradeError(
+                        "the target database already has users; import into an empty one"
+                    )
+                copied = copy_v2(source, conn)
+                verify_copy(source, conn, copied)
+                return copied
+
+            async with database.write_connection() as conn:
+                return await conn.run_sync(copy)
+
+
 def _backup(db_path: Path, folder: Path) -> BackupResult:
     # A retry within the same second (after a failed run) still gets a name of its own.
     previous = latest_backup(folder, db_path.stem)
@@ -191,8 +226,8 @@ def _build(source_path: Path, work: Path) -> CopyReport:
             command.upgrade(alembic_config(conn), "head")
         with contextlib.closing(_read_only(source_path)) as source, engine.begin() as conn:
             copied = copy_v2(source, conn)
-        with contextlib.closing(_read_only(source_path)) as source:
-            verify_copy(source, engine, copied)
+        with contextlib.closing(_read_only(source_path)) as source, engine.connect() as conn:
+            verify_copy(source, conn, copied)
     finally:
         engine.dispose()
     check_integrity(work)
@@ -201,38 +236,35 @@ def _build(source_path: Path, work: Path) -> CopyReport:
     return copied
 
 
-def verify_copy(source: sqlite3.Connection, target: Engine, copied: CopyReport) -> None:
-    """Raise `UpgradeError` unless `target` holds every carried row of `source`."""
+def verify_copy(source: sqlite3.Connection, conn: Connection, copied: CopyReport) -> None:
+    """Raise `UpgradeError` unless `conn`'s database holds every carried row of `source`."""
     from gmail_assistant.db.migrate import head_revision
 
     present = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    with target.connect() as conn:
-        revision = MigrationContext.configure(conn).get_current_revision()
-        if revision != head_revision():
-            raise UpgradeError(f"schema at revision {revision}, expected {head_revision()}")
-        if conn.dialect.name == "sqlite":
-            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise UpgradeError(f"rows pointing nowhere: {broken[:5]}")
-        for table in _CARRIED:
-            expected = (
-                source.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                if table in present
-                else 0
-            )
-            found = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
-            if found != expected:
-                raise UpgradeError(f"{table}: {found} rows after the copy, {expected} before")
-        jobs = conn.execute(text("SELECT count(*) FROM jobs")).scalar()
-        if jobs != copied.jobs_history + copied.jobs_pending:
-            raise UpgradeError(
-                f"jobs: {jobs} rows, expected {copied.jobs_history + copied.jobs_pending}"
-            )
-        query = "SELECT id, gmail_thread_id, status, draft_id, rework_count FROM emails"
-        before = {tuple(r) for r in source.execute(query)}
-        after = {tuple(r) for r in conn.execute(text(query))}
-        if before != after:
-            raise UpgradeError(f"emails differ after the copy: {sorted(before ^ after)[:3]}")
+    revision = MigrationContext.configure(conn).get_current_revision()
+    if revision != head_revision():
+        raise UpgradeError(f"schema at revision {revision}, expected {head_revision()}")
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise UpgradeError(f"rows pointing nowhere: {broken[:5]}")
+    for table in _CARRIED:
+        expected = (
+            source.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if table in present else 0
+        )
+        found = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+        if found != expected:
+            raise UpgradeError(f"{table}: {found} rows after the copy, {expected} before")
+    jobs = conn.execute(text("SELECT count(*) FROM jobs")).scalar()
+    if jobs != copied.jobs_history + copied.jobs_pending:
+        raise UpgradeError(
+            f"jobs: {jobs} rows, expected {copied.jobs_history + copied.jobs_pending}"
+        )
+    query = "SELECT id, gmail_thread_id, status, draft_id, rework_count FROM emails"
+    before = {tuple(r) for r in source.execute(query)}
+    after = {tuple(r) for r in conn.execute(text(query))}
+    if before != after:
+        raise UpgradeError(f"emails differ after the copy: {sorted(before ^ after)[:3]}")
 
 
 def _swap(work: Path, db_path: Path) -> None:
