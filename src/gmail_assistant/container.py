@@ -104,7 +104,7 @@ class Container:
             scheduler=scheduler,
             listener=listener,
             periodic=periodic,
-            users=UserService(database=database),
+            users=UserService(database=database, fallback=_settings_files(settings)),
             gmail=GmailClientFactory(settings=settings, on_call=record_gmail_call),
         )
         # Each flow registers its job handlers and periodic tasks here.
@@ -139,6 +139,13 @@ class Container:
         self.queue.wakeup.close()
         await self.connector.close()
         await self.database.dispose()
+
+
+def _settings_files(settings: Settings) -> dict[str, Any]:
+    """contacts.yml / communication_styles.yml next to the token file: users' fallback."""
+    from gmail_assistant.onboarding.config_files import config_folder, fallback_settings
+
+    return fallback_settings(config_folder(settings.auth.token_file))
 
 
 async def _purge(queue: JobQueue, settings: Settings) -> int:

@@ -68,9 +68,13 @@ async def test_settings_roundtrip_and_validation(app: FastAPI, client: httpx.Asy
     }
     put = await client.put(f"/api/users/{user_id}/settings/communication_styles", json=styles)
     assert put.status_code == 200
-    stored = put.json()["value"]
-    assert stored["friendly"]["rules"] == ["Be warm"]  # a single rule becomes a list
-    assert stored["friendly"]["tone"] == "casual"  # extra notes are kept
+    stored = put.json()["value"]  # stored in v2.3.0's shape, whichever shape came in
+    assert stored["default"] == "business"
+    assert stored["styles"]["friendly"]["rules"] == ["Be warm"]  # a single rule: a list
+    assert stored["styles"]["friendly"]["tone"] == "casual"  # extra notes are kept
+    assert stored["styles"]["formal"]["examples"] == [
+        {"context": "", "input": "", "draft": "Dobrý den"}
+    ]
 
     contacts = {
         "style_overrides": {"Boss@Company.com": "formal"},

@@ -41,7 +41,7 @@ def test_every_prompt_has_a_version_and_both_parts() -> None:
 @pytest.mark.parametrize(
     ("name", "variables"),
     [
-        ("classify", {"owner_email", "owner_wrote_last", "email"}),
+        ("classify", {"owner_email", "owner_wrote_last", "styles", "email"}),
         ("context", {"owner_email", "email"}),
         ("draft", {*STYLE, "thread", "related_context", "instructions"}),
         ("rework", {*STYLE, "thread", "related_context", "previous_draft", "instructions"}),
@@ -54,9 +54,11 @@ def test_template_variables(name: str, variables: set[str]) -> None:
 def test_render_refuses_missing_and_unexpected_values() -> None:
     template = load_prompt("classify")
     with pytest.raises(PromptError, match=r"missing values \['email'\]"):
-        template.render(owner_email="a@b.c", owner_wrote_last="no")
+        template.render(owner_email="a@b.c", owner_wrote_last="no", styles="-")
     with pytest.raises(PromptError, match=r"unexpected values \['subject'\]"):
-        template.render(owner_email="a@b.c", owner_wrote_last="no", email="x", subject="y")
+        template.render(
+            owner_email="a@b.c", owner_wrote_last="no", styles="-", email="x", subject="y"
+        )
     with pytest.raises(PromptError, match="no prompt named"):
         load_prompt("nonexistent")
     with pytest.raises(PromptError, match="no version 99"):
@@ -67,8 +69,10 @@ def test_classify_prompt_asks_for_the_json_shape_and_says_email_is_data() -> Non
     rendered = load_prompt("classify").render(
         owner_email="me@example.com",
         owner_wrote_last="yes",
+        styles='- "studio": architecture partners',
         email=wrap_email(body="Price is $5 and ${not_a_var}", subject="Hi"),
     )
+    assert '"studio": architecture partners' in rendered.system  # the owner's own styles
     for key in ("category", "confidence", "reasoning", "language", "style", "context_queries"):
         assert f'"{key}"' in rendered.system
     for category in ("needs_response", "action_required", "payment_request", "fyi", "waiting"):

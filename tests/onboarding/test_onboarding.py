@@ -73,6 +73,8 @@ async def test_onboarding_twice_creates_labels_once_and_changes_nothing(
             {
                 "style_overrides": {"boss@example.com": "formal"},
                 "domain_overrides": {"*.cz": "czech_informal"},
+                "language_overrides": {},
+                "blacklist": [],
             }
         ),
     )

@@ -81,7 +81,7 @@ async def create_user(body: UserCreate, users: UsersDep) -> UserRecord:
 @router.get("/users/{user_id}/settings")
 async def get_settings(user_id: RowId, users: UsersDep) -> dict[str, Any]:
     await _require_user(users, user_id)
-    return await users.settings(user_id)
+    return await users.stored_settings(user_id)
 
 
 @router.put("/users/{user_id}/settings/{key}", response_model=SettingOut)

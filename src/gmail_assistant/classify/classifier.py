@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gmail_assistant.classify.rules import AutomationVerdict
+from gmail_assistant.classify.style import style_menu
+from gmail_assistant.gmail.addresses import format_addresses
 from gmail_assistant.gmail.models import ParsedMessage
 from gmail_assistant.labels import CATEGORIES
 from gmail_assistant.llm.errors import LlmError
@@ -19,6 +21,7 @@ from gmail_assistant.llm.jsonparse import extract_json_object
 from gmail_assistant.llm.records import CallContext, LlmResult
 from gmail_assistant.prompts import load_prompt
 from gmail_assistant.prompts.untrusted import wrap_email
+from gmail_assistant.users.preferences import Preferences
 
 __all__ = ["Classification", "Classifier", "LlmApi"]
 
@@ -47,7 +50,7 @@ class Classification:
     category: str
     confidence: float
     reasoning: str
-    language: str
+    language: str  # "" when it could not be told
     style: str | None
     context_queries: tuple[str, ...] = ()
     automated: bool = False
@@ -56,8 +59,9 @@ class Classification:
 
 
 def _language(value: Any) -> str:
+    """The ISO code, or "" when the model could not tell (the owner's settings decide)."""
     text = str(value or "").strip().lower()[:8]
-    return text if text.isalpha() and 2 <= len(text) <= 3 else "en"
+    return text if text.isalpha() and 2 <= len(text) <= 3 else ""
 
 
 def _queries(value: Any) -> tuple[str, ...]:
@@ -107,7 +111,7 @@ def failsafe(reason: str, automation: AutomationVerdict) -> Classification:
         category=category,
         confidence=FAILSAFE_CONFIDENCE,
         reasoning=f"classification failed ({reason}); defaulted to {category} for review",
-        language="en",
+        language="",
         style=None,
         automated=automation.automated,
         failed=True,
@@ -127,17 +131,15 @@ class Classifier:
         owner_email: str,
         owner_wrote_last: bool,
         automation: AutomationVerdict,
+        styles: str | None = None,
         context: CallContext | None = None,
     ) -> Classification:
-        sender = (
-            f"{message.sender_name} <{message.sender_email}>"
-            if message.sender_name
-            else message.sender_email
-        )
+        """`styles`: the owner's style names and descriptions (`style_menu`) to pick from;
+        the built-in three when not given."""
         email = wrap_email(
             body=message.body_text,
-            sender=sender,
-            to=", ".join(message.to),
+            sender=str(message.sender or ""),
+            to=format_addresses(message.to),
             date=message.date.isoformat() if message.date else "",
             subject=message.subject,
             max_chars=8000,
@@ -145,6 +147,7 @@ class Classifier:
         rendered = self.prompt.render(
             owner_email=owner_email,
             owner_wrote_last="yes" if owner_wrote_last else "no",
+            styles=styles or style_menu(Preferences()),
             email=email,
         )
         try:

@@ -13,12 +13,13 @@ leaves two classification labels.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
 from gmail_assistant.classify.classifier import Classification, Classifier
 from gmail_assistant.classify.rules import detect_automation
-from gmail_assistant.classify.style import resolve_style
+from gmail_assistant.classify.style import resolve_style, style_menu
 from gmail_assistant.db.models import Email
 from gmail_assistant.db.types import utcnow
 from gmail_assistant.events import EventType, record_event
@@ -28,6 +29,7 @@ from gmail_assistant.gmail.errors import GmailNotFound
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
 from gmail_assistant.jobs import Job, PermanentJobError, names
 from gmail_assistant.jobs.in_transaction import enqueue_in, notify_in
+from gmail_assistant.users.preferences import Preferences
 
 __all__ = ["ClassifyHandler"]
 
@@ -60,18 +62,18 @@ class ClassifyHandler:
         ):
             await self._follow_up(job, existing)  # a rerun: the work is already recorded
             return
-        contacts = mailbox.settings.get("contacts") or {}
+        preferences = Preferences.from_settings(mailbox.settings, where=f"user {mailbox.user.id}")
         automation = detect_automation(
             sender_email=message.sender_email,
             headers=message.headers,
-            blacklist=contacts.get("blacklist") or () if isinstance(contacts, dict) else (),
+            blacklist=preferences.contacts.blacklist,
         )
         if owner_last:
             result = Classification(
                 category="waiting",
                 confidence=1.0,
                 reasoning="the owner wrote the last message of the thread",
-                language=(existing.detected_language if existing else None) or "en",
+                language=(existing.detected_language if existing else None) or "",
                 style=None,
                 automated=automation.automated,
             )
@@ -81,13 +83,14 @@ class ClassifyHandler:
                 owner_email=mailbox.owner_email,
                 owner_wrote_last=False,
                 automation=automation,
+                styles=style_menu(preferences),
                 context=deps.call_context(job, existing.id if existing else None),
             )
         style, _source = resolve_style(
-            sender_email=message.sender_email,
-            contacts=contacts if isinstance(contacts, dict) else None,
-            proposed=result.style,
+            sender_email=message.sender_email, preferences=preferences, proposed=result.style
         )
+        language = preferences.language_for(message.sender_email, result.language, style)
+        result = replace(result, language=language)
         await self._apply_labels(mailbox, thread, message, result.category, existing)
         await self._record(job, mailbox, message, result, style, existing, force)
 

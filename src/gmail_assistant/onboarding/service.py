@@ -128,7 +128,7 @@ class Onboarding:
         )
         return result
 
-    async def _import_settings(self, user_id: int, config: dict[str, dict[str, Any]]) -> list[str]:
+    async def _import_settings(self, user_id: int, config: dict[str, Any]) -> list[str]:
         written = []
         async with self.db.transaction() as session:
             rows = await session.execute(

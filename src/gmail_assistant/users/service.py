@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,8 +35,11 @@ class UserRecord:
 
 
 class UserService:
-    def __init__(self, *, database: Database) -> None:
+    def __init__(self, *, database: Database, fallback: Mapping[str, Any] | None = None) -> None:
+        """`fallback`: settings every user has until they store their own (the config
+        files `contacts.yml` and `communication_styles.yml`, as v2.3.0 reads them)."""
         self.db = database
+        self.fallback = dict(fallback or {})
 
     async def get(self, user_id: int) -> UserRecord | None:
         row = await self.db.run_read(lambda session: session.get(User, user_id))
@@ -100,10 +104,15 @@ class UserService:
                     )
                 )
 
-    async def settings(self, user_id: int) -> dict[str, Any]:
+    async def stored_settings(self, user_id: int) -> dict[str, Any]:
+        """The user's own `user_settings` rows, as stored."""
         query = select(UserSetting.key, UserSetting.value).where(UserSetting.user_id == user_id)
         rows = await self.db.run_read(lambda session: session.execute(query).all())
         return {key: value for key, value in rows}
+
+    async def settings(self, user_id: int) -> dict[str, Any]:
+        """The settings in effect: the user's rows over the config files' fallback."""
+        return {**self.fallback, **await self.stored_settings(user_id)}
 
     async def get_setting(self, user_id: int, key: str, default: Any = None) -> Any:
         return (await self.settings(user_id)).get(key, default)
