@@ -4,10 +4,17 @@ Sources, strongest first: keyword arguments, `GMA_*` environment variables, `con
 Environment variables map onto sections by their first word: `GMA_SERVER_WORKER_CONCURRENCY`
 is `server.worker_concurrency`, `GMA_DB_SQLITE_PATH` is `db.sqlite_path`. Every check runs at
 start, and a failure names the variable (`SettingsError`), never later inside a job.
+
+`config/app.yml` may be v2.3.0's: its `database:` section is `db:`, its top-level
+`sentry_dsn` is `sentry.dsn`, `auth.service_account_file` is the key file of
+`service_account` mode, and its `routing:` and `agent:` sections are kept for the agent flow.
+A key the file has and these settings do not use is named in one warning at start, never
+dropped silently (the v2.3.0 keys this version does not use are named with the reason).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -15,24 +22,29 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    YamlConfigSettingsSource,
 )
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
+    "AgentSettings",
     "AuthSettings",
     "BackupSettings",
     "DatabaseSettings",
     "GmailSettings",
     "LlmSettings",
+    "RoutingSettings",
     "ServerSettings",
     "Settings",
     "SettingsError",
     "SyncSettings",
     "load_settings",
+    "read_config_file",
 ]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_FILE = Path("config/app.yml")
 GOOGLE_GMAIL_ENDPOINT = "https://gmail.googleapis.com"
@@ -162,6 +174,40 @@ class BackupSettings(_Section):
     s3_prefix: str = ""
 
 
+class _Loose(BaseModel):
+    """Kept as written (unknown keys included) for a flow that is not built yet."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class RoutingRule(_Loose):
+    name: str = ""
+    match: dict[str, Any] = Field(default_factory=dict)
+    route: Literal["pipeline", "agent"] = "pipeline"
+    profile: str | None = None
+
+
+class RoutingSettings(_Section):
+    """v2.3.0's `routing:`: which mail goes to the classic pipeline, which to an agent."""
+
+    rules: tuple[RoutingRule, ...] = ()
+
+
+class AgentProfile(_Loose):
+    model: str = ""
+    max_tokens: int = Field(4096, ge=1)
+    temperature: float = Field(0.3, ge=0, le=2)
+    max_iterations: int = Field(10, ge=1, le=100)
+    system_prompt_file: Path | None = None
+    tools: tuple[str, ...] = ()
+
+
+class AgentSettings(_Section):
+    """v2.3.0's `agent:`: the profiles routing rules may name."""
+
+    profiles: dict[str, AgentProfile] = Field(default_factory=dict)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GMA_",
@@ -182,6 +228,8 @@ class Settings(BaseSettings):
     sentry: SentrySettings = SentrySettings()
     jobs: JobsSettings = JobsSettings()
     backup: BackupSettings = BackupSettings()
+    routing: RoutingSettings = RoutingSettings()
+    agent: AgentSettings = AgentSettings()
 
     @property
     def is_production(self) -> bool:
@@ -196,11 +244,87 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        yaml_file = Path(os.environ.get("GMA_CONFIG_FILE", DEFAULT_CONFIG_FILE))
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if yaml_file.is_file():
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file))
+        data, _notes = read_config_file(config_file())
+        if data:
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=data))
         return tuple(sources)
+
+
+def config_file() -> Path:
+    return Path(os.environ.get("GMA_CONFIG_FILE", DEFAULT_CONFIG_FILE))
+
+
+# v2.3.0 keys this version reads differently or not at all, with what becomes of them.
+_V2_UNUSED = {
+    ("server", "webhook_secret"): "not checked by v2.3.0 either; set webhook.token "
+    "(GMA_WEBHOOK_TOKEN) to require ?token= on the push URL",
+    ("llm", "max_classify_tokens"): "this version sets each call's token limit itself",
+    ("llm", "max_draft_tokens"): "this version sets each call's token limit itself",
+    ("llm", "max_context_tokens"): "this version sets each call's token limit itself",
+    ("sync", "history_max_results"): "this version pages through history by itself",
+}
+
+
+def _section_fields(name: str) -> set[str] | None:
+    field = Settings.model_fields.get(name)
+    annotation = field.annotation if field else None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return set(annotation.model_fields)
+    return None
+
+
+def read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The file's settings in this version's layout, and a note for every key left out."""
+    if not path.is_file():
+        return {}, []
+    import yaml  # only when there is a file to read
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SettingsError(f"GMA_CONFIG_FILE: {path}: cannot read: {exc}") from None
+    if raw is None:
+        return {}, []
+    if not isinstance(raw, dict):
+        raise SettingsError(f"GMA_CONFIG_FILE: {path}: expected a mapping at the top")
+    notes: list[str] = []
+    raw = dict(raw)
+    if isinstance(raw.get("database"), dict):  # v2.3.0's name for `db:`
+        raw["db"] = {**raw.pop("database"), **(raw.get("db") or {})}
+    if "sentry_dsn" in raw:  # v2.3.0 kept it at the top
+        raw["sentry"] = {"dsn": raw.pop("sentry_dsn"), **(raw.get("sentry") or {})}
+    auth = raw.get("auth")
+    if isinstance(auth, dict):
+        auth = raw["auth"] = dict(auth)
+        key_file = auth.pop("service_account_file", None)
+        if key_file and auth.get("mode") == "service_account":
+            auth.setdefault("credentials_file", key_file)
+        scopes = auth.pop("scopes", None)
+        if scopes and list(scopes) != ["https://www.googleapis.com/auth/gmail.modify"]:
+            notes.append(f"{path}: auth.scopes ignored: this version asks for gmail.modify only")
+    data: dict[str, Any] = {}
+    for name, value in raw.items():
+        fields = _section_fields(str(name))
+        if name not in Settings.model_fields:
+            notes.append(f"{path}: unknown key {name!r} ignored")
+        elif fields is None or not isinstance(value, dict):
+            data[name] = value  # a plain field, or a wrong type pydantic will name
+        else:
+            data[name] = {k: v for k, v in value.items() if k in fields}
+            for key in value.keys() - fields:
+                reason = _V2_UNUSED.get((name, key), "unknown key")
+                notes.append(f"{path}: {name}.{key} ignored ({reason})")
+    return data, sorted(notes)
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(note: str) -> None:
+    if note not in _warned:
+        _warned.add(note)
+        log.warning(note)
 
 
 def _env_name(loc: tuple[Any, ...]) -> str:
@@ -240,7 +364,18 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         raise SettingsError(f"{_env_name(error['loc'])}: {error['msg']}") from None
-    except (ValueError, OSError) as exc:  # a YAML file that does not parse
-        raise SettingsError(f"GMA_CONFIG_FILE: {exc}") from None
     _check(settings)
+    for note in read_config_file(config_file())[1]:
+        _warn_once(note)
+    _check_routing(settings)
     return settings
+
+
+def _check_routing(settings: Settings) -> None:
+    profiles = settings.agent.profiles
+    for rule in settings.routing.rules:
+        if rule.route == "agent" and rule.profile not in profiles:
+            _warn_once(
+                f"routing rule {rule.name!r} names agent profile {rule.profile!r}, "
+                f"which agent.profiles does not define"
+            )
