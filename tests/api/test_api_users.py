@@ -138,7 +138,7 @@ async def test_labels_list_every_ai_label(app: FastAPI, client: httpx.AsyncClien
     db = database(app)
     user_id = await seed_user(db)
     await app.state.container.users.save_labels(user_id, {"ai": "Label_1", "fyi": "Label_7"})
-    labels = (await client.get(f"/api/users/{user_id}/labels")).json()
+    labels = (await client.get(f"/api/users/{user_id}/labels/details")).json()
     assert [label["name"] for label in labels] == list(LABEL_NAMES.values())
     by_key = {label["key"]: label["gmail_label_id"] for label in labels}
     assert by_key["ai"] == "Label_1"

@@ -108,7 +108,9 @@ async def put_setting(
     return SettingOut(key=key, value=stored)
 
 
-@router.get("/users/{user_id}/labels", response_model=list[LabelOut])
+# `GET /users/{user_id}/labels` answers v2.3.0's mapping (api/compat_v2.py); this is the
+# detailed list: every AI label, its name, and its Gmail id (null until onboarding made it).
+@router.get("/users/{user_id}/labels/details", response_model=list[LabelOut])
 async def get_labels(user_id: RowId, users: UsersDep) -> list[LabelOut]:
     await _require_user(users, user_id)
     labels = await users.labels(user_id)
