@@ -86,7 +86,7 @@ class _Piece:
     comments: str = ""
 
 
-def _split(value: str, *, honour_quotes: bool) -> list[_Piece]:
+def _split(value: str, *, honour_quotes: bool, honour_comments: bool = True) -> list[_Piece]:
     pieces: list[_Piece] = []
     piece = _Piece()
     buf: list[str] = []  # text of the piece outside comments
@@ -141,7 +141,7 @@ def _split(value: str, *, honour_quotes: bool) -> list[_Piece]:
             elif char == "<":
                 buf.append("<" + "".join(angle))
                 angle = []
-            elif char == "(":
+            elif char == "(" and honour_comments:
                 depth = 1
             else:
                 angle.append(char)
@@ -149,7 +149,7 @@ def _split(value: str, *, honour_quotes: bool) -> list[_Piece]:
         if char == '"' and honour_quotes:
             quoted = True
             buf.append(char)
-        elif char == "(":
+        elif char == "(" and honour_comments:
             depth = 1
         elif char == "<":
             angle = []
@@ -158,9 +158,9 @@ def _split(value: str, *, honour_quotes: bool) -> list[_Piece]:
         else:
             buf.append(char)
     if quoted and honour_quotes:  # an unbalanced quote mark was name text after all
-        return _split(value, honour_quotes=False)
+        return _split(value, honour_quotes=False, honour_comments=honour_comments)
     if depth:  # so was an unclosed "("
-        buf.append("(" + "".join(comment))
+        return _split(value, honour_quotes=honour_quotes, honour_comments=False)
     flush()
     return pieces
 
@@ -169,6 +169,17 @@ def _group_free(text: str) -> str:
     """A bare piece without a leading group name (``team: ann@x`` → ``ann@x``)."""
     head, colon, tail = text.rpartition(":")
     return tail if colon and "@" not in head else text
+
+
+def _bare_mailbox(text: str) -> tuple[str | None, str]:
+    """A piece without ``<…>``: an addr-spec, or a name and an addr-spec whose angle
+    brackets the sender forgot (``Jan Novák jan@example.cz``)."""
+    address = _clean_address(text)
+    if address is not None:
+        return address, ""
+    head, _, last = text.rpartition(" ")
+    address = _clean_address(last) if head.strip() else None
+    return (address, _clean_name(head)) if address else (None, "")
 
 
 def parse_address_list(value: str) -> tuple[MailAddress, ...]:
@@ -183,10 +194,10 @@ def parse_address_list(value: str) -> tuple[MailAddress, ...]:
             pending = []
             found.append(MailAddress(address, name or _clean_name(piece.comments)))
             continue
-        bare = _clean_address(_group_free(piece.text).strip())
+        bare, name = _bare_mailbox(_group_free(piece.text).strip())
         if bare is not None:
             pending = []
-            found.append(MailAddress(bare, _clean_name(piece.comments)))
+            found.append(MailAddress(bare, name or _clean_name(piece.comments)))
             continue
         text = _clean_name(piece.text)
         if text:

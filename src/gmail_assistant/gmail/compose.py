@@ -52,6 +52,11 @@ def reply_subject(subject: str) -> str:
     return f"{subject[: first.end()]} {rest.strip()}".rstrip()
 
 
+# Headers are folded only past RFC 5322's hard limit: when Python's email package folds an
+# address list it can pull the separating comma into an encoded word (``=?utf-8?q?=2C?=``),
+# which joins two recipients into one in the eyes of a strict reader.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
 _MSG_ID = re.compile(r"<[^<>\s]+>")
 
 
@@ -96,7 +101,7 @@ def build_reply(
     (or, when it has none, its In-Reply-To), so the reply's References is that chain plus
     the original's id.
     """
-    message = EmailMessage(policy=email.policy.SMTP)
+    message = EmailMessage(policy=_POLICY)
     if from_addr is not None:
         message["From"] = header_addresses([from_addr])
     if to:
