@@ -6,7 +6,7 @@ from typing import Any
 
 from gmail_emulator import drafts
 from gmail_emulator.api_messages import page, raw_of
-from gmail_emulator.endpoint import ApiCall
+from gmail_emulator.endpoint import ApiCall, check_id
 from gmail_emulator.errors import bad_request
 from gmail_emulator.query import compile_query
 
@@ -32,14 +32,14 @@ def create_draft(call: ApiCall) -> dict[str, Any]:
 
 def update_draft(call: ApiCall) -> dict[str, Any]:
     message = _message_part(call)
-    draft_id = call.path("id")
+    draft_id = call.draft_id()
     drafts.update_draft(call.box, draft_id, raw_of(message), message.get("threadId"))
     return _short(call, draft_id)
 
 
 def get_draft(call: ApiCall) -> dict[str, Any]:
     fmt = call.param("format") or "full"
-    return drafts.draft_resource(call.box, call.path("id"), fmt, call.params("metadataHeaders"))
+    return drafts.draft_resource(call.box, call.draft_id(), fmt, call.params("metadataHeaders"))
 
 
 def list_drafts(call: ApiCall) -> dict[str, Any]:
@@ -64,13 +64,14 @@ def list_drafts(call: ApiCall) -> dict[str, Any]:
 
 
 def delete_draft(call: ApiCall) -> None:
-    drafts.delete_draft(call.box, call.path("id"))
+    drafts.delete_draft(call.box, call.draft_id())
 
 
 def send_draft(call: ApiCall) -> dict[str, Any]:
     draft_id = call.body.get("id")
     if not draft_id:
         raise bad_request("Missing draft id")
+    draft_id = check_id(draft_id, draft=True)
     message = call.body.get("message")
     if isinstance(message, dict) and message.get("raw"):
         drafts.update_draft(call.box, draft_id, raw_of(message), message.get("threadId"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -12,6 +13,7 @@ from gmail_emulator.history import HISTORY_TYPES
 __all__ = ["ROUTES"]
 
 WATCH_DAYS_MS = 7 * 86_400_000
+_TOPIC = re.compile(r"projects/[^/\s]+/topics/[^/\s]+")
 
 
 def get_profile(call: ApiCall) -> dict[str, Any]:
@@ -88,6 +90,11 @@ def watch(call: ApiCall) -> dict[str, Any]:
     topic = call.body.get("topicName")
     if not topic:
         raise bad_request("Invalid topicName: topicName is required")
+    if not isinstance(topic, str) or not _TOPIC.fullmatch(topic):
+        raise bad_request(
+            f"Invalid topicName does not match projects/SOME-PROJECT/topics/*: {topic}"
+        )
+    call.box.resolve_labels(call.body.get("labelIds") or [])
     expiration = int(time.time() * 1000) + WATCH_DAYS_MS
     call.box.watch = {
         "topicName": topic,

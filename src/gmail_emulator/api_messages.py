@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gmail_emulator import drafts
-from gmail_emulator.endpoint import ApiCall
+from gmail_emulator.endpoint import ApiCall, check_id
 from gmail_emulator.errors import bad_request, not_found
 from gmail_emulator.messages import StoredMessage, message_resource
 from gmail_emulator.mime import b64url_decode, b64url_encode
@@ -66,13 +66,13 @@ def list_messages(call: ApiCall) -> dict[str, Any]:
 
 
 def get_message(call: ApiCall) -> dict[str, Any]:
-    message = call.box.message(call.path("id"))
+    message = call.box.message(call.message_id())
     return message_resource(message, call.param("format") or "full", call.params("metadataHeaders"))
 
 
 def modify_message(call: ApiCall) -> dict[str, Any]:
     message = call.box.modify(
-        call.path("id"),
+        call.message_id(),
         add=call.body.get("addLabelIds") or [],
         remove=call.body.get("removeLabelIds") or [],
     )
@@ -80,7 +80,7 @@ def modify_message(call: ApiCall) -> dict[str, Any]:
 
 
 def batch_modify(call: ApiCall) -> None:
-    ids = list(call.body.get("ids") or [])
+    ids = [check_id(i) for i in call.body.get("ids") or []]
     if len(ids) > 1000:
         raise bad_request("Too many ids (max 1000)")
     add = call.body.get("addLabelIds") or []
@@ -92,7 +92,7 @@ def batch_modify(call: ApiCall) -> None:
 
 
 def get_attachment(call: ApiCall) -> dict[str, Any]:
-    message = call.box.message(call.path("messageId"))
+    message = call.box.message(call.message_id("messageId"))
     attachment = message.parsed.attachments.get(call.path("id"))
     if attachment is None:
         raise not_found()
@@ -113,7 +113,7 @@ def send_message(call: ApiCall) -> dict[str, Any]:
 
 
 def delete_message(call: ApiCall) -> None:
-    message = call.box.delete_message(call.path("id"))
+    message = call.box.delete_message(call.message_id())
     call.violation("messages.delete", f"deleted message {message.id}")
 
 
@@ -125,13 +125,13 @@ def batch_delete(call: ApiCall) -> None:
 
 
 def trash_message(call: ApiCall) -> dict[str, Any]:
-    message = call.box.modify(call.path("id"), add=["TRASH"], remove=["INBOX"])
+    message = call.box.modify(call.message_id(), add=["TRASH"], remove=["INBOX"])
     call.violation("messages.trash", f"trashed message {message.id}")
     return _minimal(message)
 
 
 def untrash_message(call: ApiCall) -> dict[str, Any]:
-    message = call.box.modify(call.path("id"), remove=["TRASH"])
+    message = call.box.modify(call.message_id(), remove=["TRASH"])
     call.violation("messages.untrash", f"untrashed message {message.id}")
     return _minimal(message)
 
@@ -139,7 +139,7 @@ def untrash_message(call: ApiCall) -> dict[str, Any]:
 def _insert(call: ApiCall, method: str) -> dict[str, Any]:
     raw = raw_of(call.body)
     labels = call.body.get("labelIds") or ["INBOX"]
-    thread = call.box.thread_for(raw, call.body.get("threadId"), strict=False)
+    thread = call.box.reply_thread(raw, call.body.get("threadId"))
     message = call.box.add_message(raw, labels, thread_id=thread)
     call.violation(method, f"{method} created message {message.id}")
     return _minimal(message)

@@ -49,11 +49,11 @@ def _thread_resource(call: ApiCall, thread_id: str, fmt: str) -> dict[str, Any]:
 
 
 def get_thread(call: ApiCall) -> dict[str, Any]:
-    return _thread_resource(call, call.path("id"), call.param("format") or "full")
+    return _thread_resource(call, call.message_id(), call.param("format") or "full")
 
 
 def modify_thread(call: ApiCall) -> dict[str, Any]:
-    thread_id = call.path("id")
+    thread_id = call.message_id()
     add = call.body.get("addLabelIds") or []
     remove = call.body.get("removeLabelIds") or []
     call.box.resolve_labels([*add, *remove])
@@ -63,7 +63,7 @@ def modify_thread(call: ApiCall) -> dict[str, Any]:
 
 
 def trash_thread(call: ApiCall) -> dict[str, Any]:
-    thread_id = call.path("id")
+    thread_id = call.message_id()
     for message in call.box.thread(thread_id):
         call.box.modify(message.id, add=["TRASH"], remove=["INBOX"])
     call.violation("threads.trash", f"trashed thread {thread_id}")
@@ -71,7 +71,7 @@ def trash_thread(call: ApiCall) -> dict[str, Any]:
 
 
 def untrash_thread(call: ApiCall) -> dict[str, Any]:
-    thread_id = call.path("id")
+    thread_id = call.message_id()
     for message in call.box.thread(thread_id):
         call.box.modify(message.id, remove=["TRASH"])
     call.violation("threads.untrash", f"untrashed thread {thread_id}")
@@ -79,7 +79,7 @@ def untrash_thread(call: ApiCall) -> dict[str, Any]:
 
 
 def delete_thread(call: ApiCall) -> None:
-    thread_id = call.path("id")
+    thread_id = call.message_id()
     for message in call.box.thread(thread_id):
         call.box.delete_message(message.id)
     call.violation("threads.delete", f"deleted thread {thread_id}")

@@ -33,6 +33,7 @@ _DELIVER_FIELDS = {
     "date": "date",
     "sent": "sent",
     "message_id": "message_id",
+    "received_at": "received_at",
 }
 
 
@@ -115,8 +116,19 @@ def edit_draft(state: EmulatorState, request: Request, body: dict[str, Any]) -> 
     return {"messageId": message_id}
 
 
-def send_draft(state: EmulatorState, request: Request, _body: dict[str, Any]) -> Any:
-    return state.owner_send_draft(_email(request), str(request.path_params["draft_id"])).as_dict()
+def send_draft(state: EmulatorState, request: Request, body: dict[str, Any]) -> Any:
+    draft_id = str(request.path_params["draft_id"])
+    mode = body.get("mode") or None
+    return state.owner_send_draft(_email(request), draft_id, mode=mode).as_dict()
+
+
+def send_mode(state: EmulatorState, request: Request, body: dict[str, Any]) -> Any:
+    state.set_send_mode(_email(request), str(body.get("mode") or ""))
+    return {"mode": state.mailbox(_email(request)).send_mode}
+
+
+def revoke_token(state: EmulatorState, request: Request, body: dict[str, Any]) -> Any:
+    state.set_token_revoked(_email(request), revoked=bool(body.get("revoked", True)))
 
 
 def expire_history(state: EmulatorState, request: Request, _body: dict[str, Any]) -> Any:
@@ -157,6 +169,8 @@ def control_routes() -> list[Route]:
         ("POST", users + "/threads/{id}/labels", thread_labels),
         ("POST", users + "/drafts/{draft_id}/edit", edit_draft),
         ("POST", users + "/drafts/{draft_id}/send", send_draft),
+        ("PUT", f"{users}/send-mode", send_mode),
+        ("POST", f"{users}/revoke", revoke_token),
         ("POST", f"{users}/history/expire", expire_history),
         ("PUT", f"{users}/push", set_push),
         ("PUT", "/_emulator/faults", set_faults),

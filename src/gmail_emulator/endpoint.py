@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import socket
 import struct
 from collections.abc import Awaitable, Callable
@@ -19,11 +20,28 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from gmail_emulator.errors import GmailApiError, bad_request, error_body, status_error
+from gmail_emulator.errors import (
+    GmailApiError,
+    bad_request,
+    error_body,
+    forbidden,
+    invalid_id,
+    rate_limited,
+    status_error,
+)
+from gmail_emulator.faults import FaultDecision
 from gmail_emulator.mailbox import Mailbox
 from gmail_emulator.state import EmulatorState
 
-__all__ = ["RAW_SEND_KEY", "ApiCall", "Handler", "gmail_route", "json_error", "token_email"]
+__all__ = [
+    "RAW_SEND_KEY",
+    "ApiCall",
+    "Handler",
+    "check_id",
+    "gmail_route",
+    "json_error",
+    "token_email",
+]
 
 RAW_SEND_KEY = "gmail_emulator.raw_send"
 TOKEN_PREFIX = "emu:"
@@ -60,11 +78,30 @@ class ApiCall:
     def path(self, name: str) -> str:
         return str(self.request.path_params[name])
 
+    def message_id(self, name: str = "id") -> str:
+        """A message or thread id from the path, checked like Gmail checks it."""
+        return check_id(self.path(name))
+
+    def draft_id(self, name: str = "id") -> str:
+        return check_id(self.path(name), draft=True)
+
     def violation(self, method: str, detail: str) -> None:
         self.state.record_violation(self.box.email, method, detail)
 
 
 Handler = Callable[[ApiCall], "dict[str, Any] | None"]
+
+# Gmail's ids: messages and threads are hex; drafts are "r" and digits (sometimes negative).
+# Anything else is "400 Invalid id value", where a well-formed unknown id is 404.
+_MESSAGE_ID = re.compile(r"[0-9a-fA-F]{1,32}")
+_DRAFT_ID = re.compile(r"r-?[0-9]{1,32}")
+
+
+def check_id(value: Any, *, draft: bool = False) -> str:
+    text = str(value) if isinstance(value, str | int) else ""
+    if not (_DRAFT_ID if draft else _MESSAGE_ID).fullmatch(text):
+        raise invalid_id()
+    return text
 
 
 def json_error(exc: GmailApiError) -> JSONResponse:
@@ -72,7 +109,8 @@ def json_error(exc: GmailApiError) -> JSONResponse:
 
 
 def token_email(request: Request) -> str | None:
-    """The mailbox the bearer token names; ``""`` for any other token; None without one."""
+    """The mailbox the bearer token names; ``""`` for any other token (401); None without
+    one."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -87,6 +125,15 @@ def _unauthenticated() -> GmailApiError:
         "Request is missing required authentication credential. Expected OAuth 2 access token, "
         "login cookie or other valid authentication credential.",
         "required",
+    )
+
+
+def _invalid_credentials() -> GmailApiError:
+    return GmailApiError(
+        401,
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+        "cookie or other valid authentication credential.",
+        "authError",
     )
 
 
@@ -129,6 +176,18 @@ async def _read_body(request: Request) -> dict[str, Any]:
     return body
 
 
+def _injected_error(decision: FaultDecision) -> GmailApiError:
+    status = decision.status or 500
+    if status == 429:  # the wait only in the message, like Gmail: no Retry-After header
+        return rate_limited(decision.retry_after)
+    if status == 403 and decision.reason:
+        return forbidden(decision.reason)
+    headers = {}
+    if decision.retry_after is not None and status == 503:
+        headers["Retry-After"] = str(decision.retry_after)
+    return status_error(status, headers=headers)
+
+
 def gmail_route(method: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         state: EmulatorState = request.app.state.emulator
@@ -139,21 +198,17 @@ def gmail_route(method: str, handler: Handler) -> Callable[[Request], Awaitable[
         if decision.reset and _abort_connection(request):
             return _NoResponse()
         if decision.status is not None:
-            headers = {}
-            if decision.retry_after is not None and decision.status in (429, 503):
-                headers["Retry-After"] = str(decision.retry_after)
-            return json_error(status_error(decision.status, headers=headers))
+            return json_error(_injected_error(decision))
         try:
             token_owner = token_email(request)
             if token_owner is None:
                 raise _unauthenticated()
+            if not token_owner or state.token_revoked(token_owner):
+                raise _invalid_credentials()
             body = await _read_body(request) if request.method in ("POST", "PUT", "PATCH") else {}
             user_id = str(request.path_params.get("userId", "me"))
             with state.lock:
-                if user_id == "me":
-                    box = state.mailbox(token_owner or None)
-                else:
-                    box = state.mailbox(user_id)
+                box = state.mailbox(token_owner if user_id == "me" else user_id)
                 result = handler(ApiCall(state, box, request, body))
         except GmailApiError as exc:
             return json_error(exc)

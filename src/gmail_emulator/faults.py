@@ -26,6 +26,9 @@ class FaultConfig:
     methods: tuple[str, ...] | None = None  # short names such as "messages.get"
     seed: int | None = None
     fail_next: int = 0
+    # reason of injected 403s: "userRateLimitExceeded" / "rateLimitExceeded" make them rate
+    # limits (retried by a careful client); the default is a permission error.
+    reason: str | None = None
 
     @classmethod
     def from_mapping(cls, body: Mapping[str, Any]) -> FaultConfig:
@@ -40,6 +43,7 @@ class FaultConfig:
             methods=tuple(methods) if methods else None,
             seed=None if body.get("seed") is None else int(body["seed"]),
             fail_next=int(body.get("fail_next") or 0),
+            reason=str(body["reason"]) if body.get("reason") else None,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -53,6 +57,7 @@ class FaultConfig:
             "methods": list(self.methods) if self.methods else None,
             "seed": self.seed,
             "fail_next": self.fail_next,
+            "reason": self.reason,
         }
 
 
@@ -62,6 +67,7 @@ class FaultDecision:
     status: int | None = None
     retry_after: int | None = None
     reset: bool = False
+    reason: str | None = None
 
 
 @dataclass
@@ -96,14 +102,14 @@ class FaultInjector:
                 self.config = replace(cfg, fail_next=cfg.fail_next - 1)
                 status = cfg.statuses[0] if cfg.statuses else 500
                 self._count(str(status))
-                return FaultDecision(latency, status, cfg.retry_after)
+                return FaultDecision(latency, status, cfg.retry_after, reason=cfg.reason)
             if cfg.reset_rate and self._rng.random() < cfg.reset_rate:
                 self._count("reset")
                 return FaultDecision(latency, reset=True)
             if cfg.error_rate and cfg.statuses and self._rng.random() < cfg.error_rate:
                 status = self._rng.choice(cfg.statuses)
                 self._count(str(status))
-                return FaultDecision(latency, status, cfg.retry_after)
+                return FaultDecision(latency, status, cfg.retry_after, reason=cfg.reason)
             return FaultDecision(latency)
 
 

@@ -1,7 +1,11 @@
-"""A mailbox's history: bounded, ordered records of what changed, as ``history.list`` sees it."""
+"""A mailbox's history: bounded, ordered records of what changed, as ``history.list`` sees it.
+
+Ids grow with gaps between records, as Gmail's do.
+"""
 
 from __future__ import annotations
 
+import random
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,15 +59,20 @@ class HistoryRecord:
 class HistoryLog:
     """History ids and records of one mailbox. Not thread-safe: the state's lock guards it."""
 
-    def __init__(self, *, start_id: int = 1000, max_records: int = 10_000) -> None:
+    def __init__(
+        self, *, start_id: int = 1000, max_records: int = 10_000, seed: int | None = 0
+    ) -> None:
         self.current_id = start_id
+        # Gmail's history ids grow but are not consecutive: records of other mailboxes and
+        # internal changes take ids in between. Steps of 2..5 keep a client from assuming +1.
+        self._steps = random.Random(seed)
         # Every start id below the floor has lost records: history.list answers 404.
         self.floor = start_id
         self._records: deque[HistoryRecord] = deque()
         self._max_records = max_records
 
     def bump(self) -> int:
-        self.current_id += 1
+        self.current_id += self._steps.randint(2, 5)
         return self.current_id
 
     def record(self, kind: str, message: MessageRef, label_ids: Iterable[str] = ()) -> int:

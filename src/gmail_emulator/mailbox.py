@@ -17,10 +17,14 @@ from gmail_emulator.errors import bad_request, conflict, not_found
 from gmail_emulator.history import HistoryLog
 from gmail_emulator.labels import Label, label_key, system_labels
 from gmail_emulator.messages import IdSource, StoredMessage, new_stored_message
-from gmail_emulator.mime import parse_date_ms
+from gmail_emulator.mime import parse_message
 from gmail_emulator.query import SearchDoc, compile_query
+from gmail_emulator.thread_match import joins_thread
 
-__all__ = ["ChangeHook", "Mailbox"]
+__all__ = ["SEND_MODES", "ChangeHook", "Mailbox"]
+
+# How sending a draft shows in history (see ``drafts.send_draft``).
+SEND_MODES = ("replace", "relabel")
 
 ChangeHook = Callable[[str, int, frozenset[str]], None]  # (email, history id, label ids)
 _REPLY_HEADERS = ("In-Reply-To", "References")
@@ -43,6 +47,7 @@ class Mailbox:
         self.history = HistoryLog(max_records=max_history)
         self.watch: dict[str, Any] | None = None
         self.push_url: str | None = None
+        self.send_mode = SEND_MODES[0]
         self._next_label = 1
         self._by_rfc_id: dict[str, str] = {}  # Message-ID header -> message id
         self._on_change = on_change
@@ -64,10 +69,12 @@ class Mailbox:
                 return label
         return None
 
-    def resolve_labels(self, names_or_ids: Iterable[str]) -> list[str]:
+    def resolve_labels(self, label_ids: Iterable[str], *, by_name: bool = False) -> list[str]:
+        """Label ids, checked. The API takes ids only, as Gmail does: a label *name* there
+        is ``400 Invalid label``. The owner's own actions (``by_name``) may use names."""
         resolved: list[str] = []
-        for item in names_or_ids:
-            label = self.find_label(item)
+        for item in label_ids:
+            label = self.find_label(item) if by_name else self.labels.get(str(item))
             if label is None:
                 raise bad_request(f"Invalid label: {item}")
             if label.id not in resolved:
@@ -133,7 +140,8 @@ class Mailbox:
         return sorted(found, key=lambda m: (m.internal_ms, m.id))
 
     def thread_for(self, raw: bytes, thread_id: str | None, *, strict: bool = True) -> str | None:
-        """The thread a new message joins: the given one, or the one its reply headers name."""
+        """The thread a delivered message joins: the given one, or the one its reply headers
+        name (mail from outside; the API's own writes go through :meth:`reply_thread`)."""
         if thread_id:
             if any(m.thread_id == thread_id for m in self.messages.values()):
                 return thread_id
@@ -148,6 +156,25 @@ class Mailbox:
                     return self.messages[known].thread_id
         return None
 
+    def reply_thread(
+        self, raw: bytes, thread_id: str | None, *, keep: str | None = None
+    ) -> str | None:
+        """The thread a draft or sent message of the API joins, by Gmail's rule
+        (:mod:`gmail_emulator.thread_match`); None: it opens a new thread.
+
+        An unknown ``thread_id`` is 404. ``keep`` is the thread of the draft being replaced:
+        a draft alone in its thread may keep naming it.
+        """
+        if not thread_id:
+            return None
+        members = [m.parsed for m in self.messages.values() if m.thread_id == thread_id]
+        if not members:
+            if thread_id == keep:
+                return thread_id
+            raise not_found()
+        new = parse_message(raw, message_id="")
+        return thread_id if joins_thread(new, members) else None
+
     def add_message(
         self,
         raw: bytes,
@@ -155,26 +182,29 @@ class Mailbox:
         *,
         thread_id: str | None = None,
         internal_ms: int | None = None,
+        by_name: bool = False,
     ) -> StoredMessage:
-        """Store a message in ``thread_id`` (already resolved) or a new thread."""
+        """Store a message in ``thread_id`` (already resolved) or a new thread.
+
+        ``internalDate`` is when the mailbox received it (now), as in Gmail; the Date header
+        never sets it. ``internal_ms`` sets it explicitly (seeds with a receive time).
+        """
         message_id = self.ids.next_id()
-        labels = tuple(self.resolve_labels(label_ids))
+        labels = tuple(self.resolve_labels(label_ids, by_name=by_name))
         if internal_ms is None:
-            parsed = message_from_bytes(raw, policy=email.policy.compat32)
-            internal_ms = parse_date_ms(str(parsed.get("Date") or "")) or int(time.time() * 1000)
+            internal_ms = int(time.time() * 1000)
         message = new_stored_message(
             message_id=message_id,
             thread_id=thread_id or message_id,
             raw=raw,
             label_ids=labels,
             internal_ms=internal_ms,
-            history_id=self.history.current_id + 1,
+            history_id=self.history.current_id,
         )
         self.messages[message_id] = message
         if message.message_id_header:
             self._by_rfc_id[message.message_id_header] = message_id
-        self._record("messageAdded", message, ())
-        return message
+        return self._record("messageAdded", message, ())
 
     def modify(
         self,
@@ -182,24 +212,19 @@ class Mailbox:
         *,
         add: Iterable[str] = (),
         remove: Iterable[str] = (),
+        by_name: bool = False,
     ) -> StoredMessage:
         message = self.message(message_id)
-        add_ids = self.resolve_labels(add)
-        remove_ids = [i for i in self.resolve_labels(remove) if i not in add_ids]
+        add_ids = self.resolve_labels(add, by_name=by_name)
+        remove_ids = [i for i in self.resolve_labels(remove, by_name=by_name) if i not in add_ids]
         added = [i for i in add_ids if i not in message.label_ids]
         removed = [i for i in remove_ids if i in message.label_ids]
-        if not added and not removed:
-            return message
         if added:
             labels = message.label_ids + tuple(added)
-            message = message.with_labels(labels, self.history.current_id + 1)
-            self.messages[message_id] = message
-            self._record("labelAdded", message, added)
+            message = self._record("labelAdded", message.with_labels(labels, 0), added)
         if removed:
             labels = tuple(i for i in message.label_ids if i not in removed)
-            message = message.with_labels(labels, self.history.current_id + 1)
-            self.messages[message_id] = message
-            self._record("labelRemoved", message, removed)
+            message = self._record("labelRemoved", message.with_labels(labels, 0), removed)
         return message
 
     def delete_message(self, message_id: str) -> StoredMessage:
@@ -211,11 +236,16 @@ class Mailbox:
         self._record("messageDeleted", message, ())
         return message
 
-    def _record(self, kind: str, message: StoredMessage, label_ids: Iterable[str]) -> None:
+    def _record(self, kind: str, message: StoredMessage, label_ids: Iterable[str]) -> StoredMessage:
+        """Write the history record; a stored message takes its id. Returns the message."""
         changed = tuple(label_ids)
         history_id = self.history.record(kind, message.ref(), changed)
+        if kind != "messageDeleted":
+            message = message.with_labels(message.label_ids, history_id)
+            self.messages[message.id] = message
         if self._on_change is not None:
             self._on_change(self.email, history_id, frozenset(message.label_ids + changed))
+        return message
 
     # -- search -------------------------------------------------------------------------
 

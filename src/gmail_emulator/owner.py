@@ -86,8 +86,14 @@ class OwnerActions:
         date: str | None = None,
         sent: bool = False,
         message_id: str | None = None,
+        received_at: str | int | None = None,
     ) -> Delivery:
-        """Put a mail into ``email``'s mailbox (received, or written by the owner if ``sent``)."""
+        """Put a mail into ``email``'s mailbox (received, or written by the owner if ``sent``).
+
+        ``date`` is only the Date header; ``internalDate`` is the time of delivery (now), or
+        ``received_at`` (RFC 2822, ISO 8601 or epoch milliseconds) when given.
+        """
+        internal_ms = _received_ms(received_at)
         with self.lock:
             box = self.mailbox(email)
             if raw is not None:
@@ -119,7 +125,9 @@ class OwnerActions:
                 else (["SENT"] if sent else ["INBOX", "UNREAD"])
             )
             thread = box.thread_for(data, thread_id, strict=False)
-            stored = box.add_message(data, labels, thread_id=thread)
+            stored = box.add_message(
+                data, labels, thread_id=thread, internal_ms=internal_ms, by_name=True
+            )
             return Delivery(stored.id, stored.thread_id, stored.history_id, rfc_id)
 
     def owner_modify_labels(
@@ -133,7 +141,8 @@ class OwnerActions:
         """The owner changes a message's labels (names or ids); returns its label ids."""
         with self.lock:
             box = self.mailbox(email)
-            return list(box.modify(message_id, add=list(add), remove=list(remove)).label_ids)
+            changed = box.modify(message_id, add=list(add), remove=list(remove), by_name=True)
+            return list(changed.label_ids)
 
     def owner_modify_thread_labels(
         self,
@@ -147,7 +156,7 @@ class OwnerActions:
             box = self.mailbox(email)
             add_list, remove_list = list(add), list(remove)
             for message in box.thread(thread_id):
-                box.modify(message.id, add=add_list, remove=remove_list)
+                box.modify(message.id, add=add_list, remove=remove_list, by_name=True)
 
     def owner_edit_draft(
         self,
@@ -167,14 +176,26 @@ class OwnerActions:
                 data = replace_body(old.raw, body)
             else:
                 raise bad_request("edit needs body or raw")
-            return drafts.update_draft(box, draft_id, data, old.thread_id)
+            return drafts.update_draft(box, draft_id, data, old.thread_id, owner=True)
 
-    def owner_send_draft(self, email: str | None, draft_id: str) -> Delivery:
-        """The owner presses Send in their Gmail client (not a safety violation)."""
+    def owner_send_draft(
+        self, email: str | None, draft_id: str, *, mode: str | None = None
+    ) -> Delivery:
+        """The owner presses Send in their Gmail client (not a safety violation).
+
+        ``mode`` (``replace`` or ``relabel``) overrides the mailbox's send mode for this send.
+        """
         with self.lock:
             box = self.mailbox(email)
-            sent = drafts.send_draft(box, draft_id)
+            sent = drafts.send_draft(box, draft_id, mode=mode)
             return Delivery(sent.id, sent.thread_id, sent.history_id, sent.message_id_header)
+
+    def set_send_mode(self, email: str | None, mode: str) -> None:
+        """How sending a draft shows in history from now on (see ``drafts.send_draft``)."""
+        if mode not in drafts.SEND_MODES:
+            raise bad_request(f"Unknown send mode: {mode} (expected one of replace, relabel)")
+        with self.lock:
+            self.mailbox(email).send_mode = mode
 
     def expire_history(self, email: str | None = None) -> int:
         """Forget all history so far; returns the mailbox's current history id."""
@@ -197,3 +218,14 @@ def _rfc2822(value: str | None) -> str | None:
     import email.utils
 
     return email.utils.formatdate(ms / 1000, localtime=False)
+
+
+def _received_ms(value: str | int | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) or str(value).isdigit():
+        return int(value)
+    ms = parse_date_ms(str(value))
+    if ms is None:
+        raise bad_request(f"Unparseable received_at: {value}")
+    return ms

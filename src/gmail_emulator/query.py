@@ -1,8 +1,9 @@
 """The Gmail search language (``q``) subset: operators, quoted phrases, ``-``, ``OR``, ``( )``.
 
 ``compile_query(q)`` returns a :class:`Query` whose ``matches(doc)`` tests one message's
-:class:`SearchDoc`. Unknown operators match nothing rather than everything, so a typo in a
-query never widens what the assistant touches.
+:class:`SearchDoc`. Words match whole, as in Gmail: ``invoice`` does not find "invoices".
+Unknown operators match nothing rather than everything, so a typo in a query never widens
+what the assistant touches.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from gmail_emulator.labels import label_key
 __all__ = ["Query", "SearchDoc", "compile_query"]
 
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|(-?)([\w.+]+:)?("[^"]*"|\([^)]*\)|[^\s()]+))')
+_WORD = re.compile(r"\w+")
 _UNITS_MS = {"h": 3_600_000, "d": 86_400_000, "m": 30 * 86_400_000, "y": 365 * 86_400_000}
 _IN_LABELS = {
     "inbox": "INBOX",
@@ -59,8 +61,20 @@ class Query:
         return Query(lambda _doc: True, False)
 
 
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
 def _contains(haystack: str, needle: str) -> bool:
-    return needle.lower() in haystack.lower()
+    """Gmail matches whole words: the needle's words, in order, next to each other
+    (``invoice`` finds "Invoice 42" but not "invoices"; ``alice@example.org`` finds the
+    address inside "Alice <alice@example.org>")."""
+    wanted = _words(needle)
+    if not wanted:
+        return False
+    have = _words(haystack)
+    size = len(wanted)
+    return any(have[i : i + size] == wanted for i in range(len(have) - size + 1))
 
 
 def _age_ms(value: str) -> int | None:

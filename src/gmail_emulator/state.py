@@ -90,6 +90,7 @@ class EmulatorState(OwnerActions):
         self.calls: dict[str, int] = {}
         self.violations: list[SafetyViolation] = []
         self.token_refreshes: dict[str, int] = {}
+        self.revoked: set[str] = set()  # mailboxes whose grant the owner revoked
         self.reset()
 
     # -- mailboxes ------------------------------------------------------------------------
@@ -100,6 +101,7 @@ class EmulatorState(OwnerActions):
             self.calls = {}
             self.violations = []
             self.token_refreshes = {}
+            self.revoked = set()
             self.faults.clear()
             self.faults.injected.clear()
             for email in self._seed:
@@ -182,6 +184,20 @@ class EmulatorState(OwnerActions):
         with self.lock:
             self.calls = {}
             self.faults.injected.clear()
+
+    def set_token_revoked(self, email: str | None, *, revoked: bool = True) -> None:
+        """The owner revokes the app's access (or grants it again): refreshes answer
+        ``invalid_grant`` and the access tokens already issued answer 401."""
+        with self.lock:
+            key = self.mailbox(email).email.lower()
+            if revoked:
+                self.revoked.add(key)
+            else:
+                self.revoked.discard(key)
+
+    def token_revoked(self, email: str) -> bool:
+        with self.lock:
+            return email.strip().lower() in self.revoked
 
     def count_refresh(self, email: str) -> None:
         with self.lock:

@@ -13,8 +13,9 @@ from gmail_emulator.testing import RunningEmulator
 OWNER = "owner@example.com"
 
 
-def _raw(text: str) -> str:
-    mail = f"To: alice@example.com\r\nSubject: Re: Question\r\n\r\n{text}\r\n"
+def _raw(text: str, in_reply_to: str = "", subject: str = "Re: Question") -> str:
+    reply = f"In-Reply-To: {in_reply_to}\r\nReferences: {in_reply_to}\r\n" if in_reply_to else ""
+    mail = f"To: alice@example.com\r\nSubject: {subject}\r\n{reply}\r\n{text}\r\n"
     return base64.urlsafe_b64encode(mail.encode()).decode()
 
 
@@ -50,7 +51,18 @@ def test_deliver_fields_and_raw_over_http(emu: RunningEmulator, gmail: Any) -> N
     third = _control(emu, "POST", f"/users/{OWNER}/deliver", json={"raw": encoded})
     assert third["messageId"].startswith("<")
     message = gmail.users().messages().get(userId="me", id=fields["id"]).execute()
-    assert message["internalDate"] == "1714557600000"
+    # The Date header is the sender's claim; internalDate is when the mailbox received it.
+    assert message["internalDate"] != "1714557600000"
+    date_header = {h["name"]: h["value"] for h in message["payload"]["headers"]}["Date"]
+    assert date_header == "Wed, 01 May 2024 10:00:00 -0000"
+    dated = _control(
+        emu,
+        "POST",
+        f"/users/{OWNER}/deliver",
+        json={"subject": "Old", "body": "x", "received_at": "2024-05-01T10:00:00+00:00"},
+    )
+    old = gmail.users().messages().get(userId="me", id=dated["id"]).execute()
+    assert old["internalDate"] == "1714557600000"
     assert (
         gmail.users()
         .messages()
@@ -97,7 +109,13 @@ def test_owner_edits_and_sends_draft(emu: RunningEmulator, gmail: Any) -> None:
         gmail.users()
         .drafts()
         .create(
-            userId="me", body={"message": {"raw": _raw("AI text"), "threadId": incoming.thread_id}}
+            userId="me",
+            body={
+                "message": {
+                    "raw": _raw("AI text", incoming.message_id),
+                    "threadId": incoming.thread_id,
+                }
+            },
         )
         .execute()
     )
@@ -167,9 +185,8 @@ def _violations(emu: RunningEmulator) -> list[str]:
 def test_dangerous_calls_work_but_count_as_violations(emu: RunningEmulator, gmail: Any) -> None:
     messages = gmail.users().messages()
     a, b, c, d = (emu.deliver(subject=f"m{i}", body="x") for i in range(4))
-    sent = messages.send(
-        userId="me", body={"raw": _raw("sent by the API"), "threadId": a.thread_id}
-    ).execute()
+    raw = _raw("sent by the API", a.message_id, subject="Re: m0")
+    sent = messages.send(userId="me", body={"raw": raw, "threadId": a.thread_id}).execute()
     assert sent["labelIds"] == ["SENT"] and sent["threadId"] == a.thread_id
     trashed = messages.trash(userId="me", id=b.id).execute()
     assert "TRASH" in trashed["labelIds"]

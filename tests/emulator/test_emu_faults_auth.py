@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import re
+from datetime import datetime
 from typing import Any
 
 import httplib2
 import httpx
 import pytest
+from google.auth.exceptions import RefreshError
 from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
@@ -17,14 +20,46 @@ from googleapiclient.errors import HttpError
 from gmail_emulator.testing import RunningEmulator
 
 
-def test_429_carries_retry_after(emu: RunningEmulator, gmail: Any) -> None:
+def test_429_carries_the_wait_only_in_its_message(emu: RunningEmulator, gmail: Any) -> None:
     emu.set_faults(fail_next=1, statuses=[429], retry_after=7)
     with pytest.raises(HttpError) as info:
         gmail.users().messages().list(userId="me").execute()
     assert info.value.status_code == 429
-    assert info.value.resp["retry-after"] == "7"
-    assert json.loads(info.value.content)["error"]["errors"][0]["reason"] == "rateLimitExceeded"
+    assert "retry-after" not in info.value.resp
+    error = json.loads(info.value.content)["error"]
+    assert error["errors"][0]["reason"] == "rateLimitExceeded"
+    assert error["status"] == "RESOURCE_EXHAUSTED"
+    match = re.fullmatch(
+        r"User-rate limit exceeded\.  Retry after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)",
+        error["message"],
+    )
+    assert match is not None, error["message"]
+    until = datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
+    assert until.tzinfo is not None
     assert gmail.users().messages().list(userId="me").execute()["resultSizeEstimate"] == 0
+
+
+@pytest.mark.parametrize("reason", ["userRateLimitExceeded", "rateLimitExceeded"])
+def test_403_rate_limit_reasons_can_be_injected(
+    emu: RunningEmulator, gmail: Any, reason: str
+) -> None:
+    emu.set_faults(fail_next=1, statuses=[403], reason=reason)
+    with pytest.raises(HttpError) as info:
+        gmail.users().labels().list(userId="me").execute()
+    assert info.value.status_code == 403
+    assert json.loads(info.value.content)["error"]["errors"][0] == {
+        "message": "User Rate Limit Exceeded"
+        if reason == "userRateLimitExceeded"
+        else "Rate Limit Exceeded",
+        "domain": "usageLimits",
+        "reason": reason,
+    }
+    emu.set_faults(fail_next=1, statuses=[403])  # without a reason: a permission error
+    with pytest.raises(HttpError) as plain:
+        gmail.users().labels().list(userId="me").execute()
+    assert json.loads(plain.value.content)["error"]["errors"][0]["reason"] == (
+        "insufficientPermissions"
+    )
 
 
 @pytest.mark.parametrize(("status", "reason"), [(500, "backendError"), (503, "backendError")])
@@ -69,7 +104,8 @@ def test_faults_never_touch_control_or_token(emu: RunningEmulator) -> None:
     emu.set_faults(error_rate=1.0, statuses=[500])
     assert httpx.get(f"{emu.url}/_emulator/calls").status_code == 200
     token = httpx.post(
-        f"{emu.url}/token", data={"grant_type": "refresh_token", "refresh_token": "x"}
+        f"{emu.url}/token",
+        data={"grant_type": "refresh_token", "refresh_token": "emu-refresh:owner@example.com"},
     )
     assert token.status_code == 200
 
@@ -180,3 +216,68 @@ def test_call_counts_and_quota_units(emu: RunningEmulator, gmail: Any) -> None:
     assert calls["safety_violations"] == 0
     httpx.delete(f"{emu.url}/_emulator/calls")
     assert emu.calls()["total_calls"] == 0
+
+
+def _credentials(emu: RunningEmulator, email: str = "x@example.com") -> Credentials:
+    return Credentials(
+        token=None,
+        refresh_token=f"emu-refresh:{email}",
+        token_uri=f"{emu.url}/token",
+        client_id="id",
+        client_secret="secret",
+    )
+
+
+def test_a_bad_access_token_is_401(emu: RunningEmulator) -> None:
+    response = httpx.get(
+        f"{emu.url}/gmail/v1/users/me/profile",
+        headers={"Authorization": "Bearer ya29.not-one-of-ours"},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["status"] == "UNAUTHENTICATED"
+    assert response.json()["error"]["errors"][0]["reason"] == "authError"
+
+
+def test_unknown_refresh_token_is_invalid_grant(emu: RunningEmulator) -> None:
+    response = httpx.post(
+        f"{emu.url}/token", data={"grant_type": "refresh_token", "refresh_token": "1//bogus"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_grant",
+        "error_description": "Token has been expired or revoked.",
+    }
+
+
+def test_revoked_grant_fails_refresh_and_the_issued_token(emu: RunningEmulator) -> None:
+    credentials = _credentials(emu)
+    service = build(
+        "gmail",
+        "v1",
+        credentials=credentials,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": emu.url},
+    )
+    assert service.users().getProfile(userId="me").execute()["emailAddress"] == "x@example.com"
+    revoked = httpx.post(f"{emu.url}/_emulator/users/x@example.com/revoke", json={})
+    assert revoked.status_code == 200
+    direct = httpx.get(
+        f"{emu.url}/gmail/v1/users/me/profile",
+        headers={"Authorization": f"Bearer {credentials.token}"},
+    )
+    assert direct.status_code == 401
+    # google-auth refreshes on the 401 and is refused: the grant is gone.
+    with pytest.raises(RefreshError) as info:
+        service.users().getProfile(userId="me").execute()
+    assert "invalid_grant" in str(info.value)
+    refresh = httpx.post(
+        f"{emu.url}/token",
+        data={"grant_type": "refresh_token", "refresh_token": "emu-refresh:x@example.com"},
+    )
+    assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
+    restored = httpx.post(
+        f"{emu.url}/_emulator/users/x@example.com/revoke", json={"revoked": False}
+    )
+    assert restored.status_code == 200
+    assert service.users().getProfile(userId="me").execute()["emailAddress"] == "x@example.com"

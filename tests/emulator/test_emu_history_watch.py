@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import queue
 import threading
@@ -82,15 +83,26 @@ def test_bounded_history_drops_oldest() -> None:
     with run_emulator(max_history=3) as emu:
         gmail = gmail_service(emu.url)
         start = gmail.users().getProfile(userId="me").execute()["historyId"]
-        for i in range(5):
-            emu.deliver(subject=f"m{i}", body="b")
+        delivered = [emu.deliver(subject=f"m{i}", body="b") for i in range(5)]
         with pytest.raises(HttpError) as info:
             gmail.users().history().list(userId="me", startHistoryId=start).execute()
         assert info.value.status_code == 404
-        recent = (
-            gmail.users().history().list(userId="me", startHistoryId=str(int(start) + 2)).execute()
-        )
+        since_second = str(delivered[1].history_id)
+        recent = gmail.users().history().list(userId="me", startHistoryId=since_second).execute()
         assert len(recent["history"]) == 3
+
+
+def test_history_ids_grow_with_gaps(emu: RunningEmulator, gmail: Any) -> None:
+    start = int(gmail.users().getProfile(userId="me").execute()["historyId"])
+    for i in range(6):
+        emu.deliver(subject=f"m{i}", body="b")
+    history = gmail.users().history().list(userId="me", startHistoryId=str(start)).execute()
+    ids = [start] + [int(record["id"]) for record in history["history"]]
+    steps = [later - earlier for earlier, later in itertools.pairwise(ids)]
+    assert all(step > 1 for step in steps), steps  # never +1: clients must not assume it
+    assert int(history["historyId"]) == ids[-1]
+    message = gmail.users().messages().get(userId="me", id=emu.deliver(subject="x").id).execute()
+    assert message["historyId"] == gmail.users().getProfile(userId="me").execute()["historyId"]
 
 
 class _Receiver:

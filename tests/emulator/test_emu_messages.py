@@ -20,8 +20,9 @@ def _ids(gmail: Any, **params: Any) -> list[str]:
     return [m["id"] for m in response.get("messages", [])]
 
 
-def _date(days_ago: float) -> str:
-    return email.utils.formatdate(time.time() - days_ago * 86400)
+def _received(days_ago: float) -> int:
+    """A receive time (internalDate, ms) ``days_ago`` days back: what age operators read."""
+    return int((time.time() - days_ago * 86400) * 1000)
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def mailbox(emu: RunningEmulator) -> dict[str, str]:
             sender="Alice <alice@example.com>",
             subject="Quarterly report",
             body="numbers",
-            date=_date(30),
+            received_at=_received(30),
         ).id,
         "invoice": emu.deliver(
             sender="Billing <billing@shop.example>",
@@ -47,7 +48,7 @@ def mailbox(emu: RunningEmulator) -> dict[str, str]:
                     "data_base64": base64.b64encode(b"%PDF-1").decode(),
                 }
             ],
-            date=_date(2),
+            received_at=_received(2),
         ).id,
         "read": emu.deliver(
             sender="bob@example.com",
@@ -56,12 +57,20 @@ def mailbox(emu: RunningEmulator) -> dict[str, str]:
             subject="Lunch plans",
             body="Pizza tomorrow?",
             label_ids=["INBOX"],
-            date=_date(1),
+            received_at=_received(1),
         ).id,
-        "spam": emu.deliver(subject="WIN", body="lottery", label_ids=["SPAM"], date=_date(1)).id,
-        "trash": emu.deliver(subject="old junk", body="bin", label_ids=["TRASH"], date=_date(1)).id,
+        "spam": emu.deliver(
+            subject="WIN", body="lottery", label_ids=["SPAM"], received_at=_received(1)
+        ).id,
+        "trash": emu.deliver(
+            subject="old junk", body="bin", label_ids=["TRASH"], received_at=_received(1)
+        ).id,
         "sent": emu.deliver(
-            sent=True, to="dave@example.com", subject="Proposal", body="Here it is", date=_date(0.5)
+            sent=True,
+            to="dave@example.com",
+            subject="Proposal",
+            body="Here it is",
+            received_at=_received(0.5),
         ).id,
     }
     state.owner_modify_labels(None, ids["read"], add=["🤖 AI/Needs Response"])
@@ -100,6 +109,17 @@ def test_list_is_newest_first_and_hides_spam_and_trash(gmail: Any, mailbox: dict
         ("-in:trash -in:spam in:inbox is:unread", ["invoice", "old"]),
         ("from:alice OR from:bob", ["read", "old"]),
         ("(from:alice OR subject:invoice) newer_than:7d", ["invoice"]),
+        # whole words only, like Gmail
+        ("invoice", ["invoice"]),
+        ("invoices", []),
+        ("subject:invoices", []),
+        ("subject:invo", []),
+        ("piz", []),
+        ("from:alic", []),
+        ("from:example.com", ["sent", "read", "old"]),
+        ('"the invoice"', ["invoice"]),
+        ('"invoice the"', []),
+        ("in:inbox newer_than:10d -label:🤖-AI-Needs-Response", ["invoice"]),
     ],
 )
 def test_search_operators(gmail: Any, mailbox: dict[str, str], q: str, expected: list[str]) -> None:
@@ -164,11 +184,13 @@ AAECAw==\r
 
 
 def test_get_full_nested_multipart_with_attachment(emu: RunningEmulator, gmail: Any) -> None:
+    before = int(time.time() * 1000)
     delivered = emu.deliver(raw=NESTED)
     message = gmail.users().messages().get(userId="me", id=delivered.id).execute()
     assert message["threadId"] == delivered.thread_id
     assert message["labelIds"] == ["INBOX", "UNREAD"]
-    assert message["internalDate"] == "1704103200000"
+    # internalDate is when the mailbox received it; the Date header (2024-01-01) is not it
+    assert int(message["internalDate"]) >= before
     assert message["snippet"] == "Dobrý den"
     payload = message["payload"]
     assert payload["mimeType"] == "multipart/mixed" and payload["partId"] == ""

@@ -16,6 +16,10 @@ def _raw(text: str, subject: str = "Re: Question", extra: str = "") -> str:
     return base64.urlsafe_b64encode(mail.encode()).decode()
 
 
+def _reply_to(message_id: str) -> str:
+    return f"In-Reply-To: {message_id}\r\nReferences: {message_id}\r\n"
+
+
 def _history(gmail: Any, start: int | str, **params: Any) -> list[dict[str, Any]]:
     response = (
         gmail.users().history().list(userId="me", startHistoryId=str(start), **params).execute()
@@ -86,9 +90,12 @@ def test_draft_lifecycle_and_history(emu: RunningEmulator, gmail: Any) -> None:
     drafts = gmail.users().drafts()
     start = emu.state.mailbox().history.current_id
 
+    reply = _reply_to(incoming.message_id)
     created = drafts.create(
         userId="me",
-        body={"message": {"raw": _raw("first version"), "threadId": incoming.thread_id}},
+        body={
+            "message": {"raw": _raw("first version", extra=reply), "threadId": incoming.thread_id}
+        },
     ).execute()
     draft_id, first_message = created["id"], created["message"]["id"]
     assert created["message"]["threadId"] == incoming.thread_id
@@ -108,7 +115,9 @@ def test_draft_lifecycle_and_history(emu: RunningEmulator, gmail: Any) -> None:
     updated = drafts.update(
         userId="me",
         id=draft_id,
-        body={"message": {"raw": _raw("second version"), "threadId": incoming.thread_id}},
+        body={
+            "message": {"raw": _raw("second version", extra=reply), "threadId": incoming.thread_id}
+        },
     ).execute()
     assert updated["id"] == draft_id and updated["message"]["id"] != first_message
     assert updated["message"]["threadId"] == incoming.thread_id
@@ -131,20 +140,81 @@ def test_draft_lifecycle_and_history(emu: RunningEmulator, gmail: Any) -> None:
     assert emu.state.dump()["safety_violations"] == []
 
 
-def test_draft_in_reply_to_header_finds_thread(emu: RunningEmulator, gmail: Any) -> None:
+@pytest.mark.parametrize(
+    ("subject", "headers", "with_thread", "joins"),
+    [
+        pytest.param("Re: Question", True, True, True, id="reply"),
+        pytest.param("AW: RE:  fwd: question ", True, True, True, id="prefixes-case-space"),
+        pytest.param("Odp: SV: Wg: Question", True, True, True, id="other-languages"),
+        pytest.param("Question", True, True, True, id="no-prefix"),
+        pytest.param("Re: Question", False, True, False, id="no-reply-headers"),
+        pytest.param("Re: Another matter", True, True, False, id="other-subject"),
+        pytest.param("Re: Questions", True, True, False, id="subject-is-not-a-prefix-match"),
+        pytest.param("Re: Question", True, False, False, id="no-thread-id"),
+    ],
+)
+def test_a_draft_joins_a_thread_only_by_gmails_rule(
+    emu: RunningEmulator, gmail: Any, subject: str, headers: bool, with_thread: bool, joins: bool
+) -> None:
     incoming = emu.deliver(subject="Question", body="?")
-    extra = f"In-Reply-To: {incoming.message_id}\r\nReferences: {incoming.message_id}\r\n"
+    message: dict[str, Any] = {
+        "raw": _raw("a", subject=subject, extra=_reply_to(incoming.message_id) if headers else "")
+    }
+    if with_thread:
+        message["threadId"] = incoming.thread_id
+    created = gmail.users().drafts().create(userId="me", body={"message": message}).execute()
+    thread_id = created["message"]["threadId"]
+    if joins:
+        assert thread_id == incoming.thread_id
+    else:
+        assert thread_id == created["message"]["id"] != incoming.thread_id
+
+
+def test_references_must_point_into_the_named_thread(emu: RunningEmulator, gmail: Any) -> None:
+    incoming = emu.deliver(subject="Question", body="?")
+    elsewhere = emu.deliver(subject="Question", body="same subject, other thread")
+    assert elsewhere.thread_id != incoming.thread_id
+    raw = _raw("a", extra=_reply_to(elsewhere.message_id))
     created = (
         gmail.users()
         .drafts()
-        .create(userId="me", body={"message": {"raw": _raw("a", extra=extra)}})
+        .create(userId="me", body={"message": {"raw": raw, "threadId": incoming.thread_id}})
         .execute()
     )
-    assert created["message"]["threadId"] == incoming.thread_id
-    fresh = (
+    assert created["message"]["threadId"] not in (incoming.thread_id, elsewhere.thread_id)
+    # References holding the whole chain count: any id of the thread is enough.
+    chain = f"In-Reply-To: <other@x>\r\nReferences: <other@x> {incoming.message_id}\r\n"
+    joined = (
         gmail.users()
         .drafts()
-        .create(userId="me", body={"message": {"raw": _raw("b", subject="New")}})
+        .create(
+            userId="me",
+            body={"message": {"raw": _raw("b", extra=chain), "threadId": incoming.thread_id}},
+        )
         .execute()
     )
-    assert fresh["message"]["threadId"] == fresh["message"]["id"]
+    assert joined["message"]["threadId"] == incoming.thread_id
+
+
+def test_draft_update_is_threaded_by_the_same_rule(emu: RunningEmulator, gmail: Any) -> None:
+    incoming = emu.deliver(subject="Question", body="?")
+    drafts = gmail.users().drafts()
+    reply = _reply_to(incoming.message_id)
+    first = {"raw": _raw("a", extra=reply), "threadId": incoming.thread_id}
+    draft = drafts.create(userId="me", body={"message": first}).execute()
+    kept = drafts.update(
+        userId="me",
+        id=draft["id"],
+        body={"message": {"raw": _raw("b", extra=reply), "threadId": incoming.thread_id}},
+    ).execute()
+    assert kept["message"]["threadId"] == incoming.thread_id
+    moved = drafts.update(
+        userId="me",
+        id=draft["id"],
+        body={"message": {"raw": _raw("c"), "threadId": incoming.thread_id}},
+    ).execute()
+    assert moved["message"]["threadId"] == moved["message"]["id"] != incoming.thread_id
+    unthreaded = drafts.update(
+        userId="me", id=draft["id"], body={"message": {"raw": _raw("d", extra=reply)}}
+    ).execute()
+    assert unthreaded["message"]["threadId"] != incoming.thread_id

@@ -187,7 +187,12 @@ async def test_stale_history_runs_a_full_sync_that_skips_known_threads(env: Any)
     owner_labels(env.url, message_id=labelled["id"], add=(labels["fyi"],))
     new = deliver(env.url, subject="new one")
     newer = deliver(env.url, subject="Re: new one", thread_id=new["threadId"])
-    old = deliver(env.url, subject="old", date="Mon, 1 Jan 2018 10:00:00 +0000")
+    old = deliver(
+        env.url,
+        subject="old",
+        date="Mon, 1 Jan 2018 10:00:00 +0000",
+        received_at="Mon, 1 Jan 2018 10:00:00 +0000",  # newer_than reads the receive time
+    )
     archived = deliver(env.url, subject="archived", label_ids=["UNREAD"])
     expired_at = int(control(env.url, "POST", f"/users/{OWNER}/history/expire")["historyId"])
 
