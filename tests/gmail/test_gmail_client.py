@@ -14,7 +14,7 @@ from gmail_assistant.gmail import client as client_module
 from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.client import GmailClient
 from gmail_assistant.gmail.compose import build_reply
-from gmail_assistant.gmail.errors import GmailHistoryExpired, GmailNotFound
+from gmail_assistant.gmail.errors import GmailBadRequest, GmailHistoryExpired, GmailNotFound
 from gmail_assistant.gmail.models import Label, MailAddress
 
 AI_LABELS = [
@@ -201,9 +201,12 @@ def test_expired_history_and_not_found(emu: Any, client: GmailClient) -> None:
         run(client.list_history(start))
     assert isinstance(caught.value, GmailNotFound) and caught.value.status == 404
     with pytest.raises(GmailNotFound):
-        run(client.get_message("no-such-message"))
+        run(client.get_message("18c0ffee00000000"))
     with pytest.raises(GmailNotFound):
-        run(client.get_thread("no-such-thread"))
+        run(client.get_thread("18c0ffee00000000"))
+    # An id that cannot be one is Gmail's 400 "Invalid id value", not a 404.
+    with pytest.raises(GmailBadRequest, match="Invalid id value"):
+        run(client.get_message("no-such-message"))
 
 
 def test_drafts_lifecycle(emu: Any, client: GmailClient) -> None:

@@ -17,6 +17,7 @@ from gmail_assistant.gmail.errors import (
     GmailHistoryExpired,
     GmailNotFound,
     GmailRateLimited,
+    GmailTokenRevoked,
     GmailUnavailable,
 )
 from gmail_assistant.gmail.factory import GmailClientFactory, build_gmail_client
@@ -49,6 +50,7 @@ __all__ = [
     "GmailHistoryExpired",
     "GmailNotFound",
     "GmailRateLimited",
+    "GmailTokenRevoked",
     "GmailUnavailable",
     "Headers",
     "HistoryMessage",

@@ -18,7 +18,8 @@ import logging
 import os
 import tempfile
 import threading
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,9 +29,17 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from gmail_assistant.gmail.errors import GmailAuthError
+from gmail_assistant.gmail.transport import CallObserver
 from gmail_assistant.settings import AuthSettings
 
-__all__ = ["GMAIL_MODIFY", "SCOPES", "CachingUserCredentials", "load_credentials"]
+__all__ = [
+    "GMAIL_MODIFY",
+    "SCOPES",
+    "CachingUserCredentials",
+    "TokenAlert",
+    "TokenAlerts",
+    "load_credentials",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -180,3 +189,57 @@ def load_credentials(
     if settings.mode == "service_account":
         return _service_account(settings, subject)
     return _user_credentials(settings)
+
+
+@dataclass(frozen=True)
+class TokenAlert:
+    email: str
+    since: datetime  # UTC, when this process first saw Google refuse the token
+    method: str  # the Gmail call that ran into it
+
+
+class TokenAlerts:
+    """Mailboxes whose refresh token Google refuses (``invalid_grant``), as this process saw.
+
+    Fed by the Gmail calls of each user (:meth:`observer` wraps the factory's call observer):
+    a call that ends in ``"revoked"`` raises the alert — logged once, at error level — and
+    the next successful call of that user clears it. The debug health page shows the alerts.
+    """
+
+    def __init__(self) -> None:
+        self._alerts: dict[str, TokenAlert] = {}
+        self._lock = threading.Lock()
+
+    def observer(self, email: str, inner: CallObserver | None = None) -> CallObserver:
+        def observe(method: str, status: int | str, units: int, seconds: float) -> None:
+            if status == "revoked":
+                self.raise_alert(email, method)
+            elif isinstance(status, int) and status < 400:
+                self.clear(email)
+            if inner is not None:
+                inner(method, status, units, seconds)
+
+        return observe
+
+    def raise_alert(self, email: str, method: str) -> bool:
+        """Record the alert; True when it is new (then it is logged)."""
+        with self._lock:
+            if email in self._alerts:
+                return False
+            self._alerts[email] = TokenAlert(email, datetime.now(UTC), method)
+        logger.error(
+            "Gmail access revoked: Google refuses the refresh token (invalid_grant); "
+            "jobs of this mailbox fail until the owner runs `gmail-assistant auth login`",
+            extra={"mailbox": email, "method": method},
+        )
+        return True
+
+    def clear(self, email: str) -> None:
+        with self._lock:
+            alert = self._alerts.pop(email, None)
+        if alert is not None:
+            logger.info("Gmail access restored", extra={"mailbox": email})
+
+    def current(self) -> list[TokenAlert]:
+        with self._lock:
+            return sorted(self._alerts.values(), key=lambda a: a.email)

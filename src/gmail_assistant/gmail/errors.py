@@ -6,17 +6,23 @@
     ├── GmailRateLimited           429, or 403 with a quota reason; ``retry_after`` seconds
     ├── GmailUnavailable           5xx, connection resets, timeouts, an unreachable token endpoint
     ├── GmailAuthError             401, 403 (not quota), a refused refresh, bad credential files
+    │   └── GmailTokenRevoked      the token endpoint answered invalid_grant: re-authorise
     └── GmailBadRequest            any other 4xx
         └── GmailConflict          409 (e.g. a label name that already exists)
 
 Only the adapter imports googleapiclient/httplib2/google-auth errors; the rest of the
-application (and the retry policy) matches on these types.
+application (and the retry policy) matches on these types. An auth error is ``permanent``:
+the job queue fails the job at once instead of retrying what only the owner can fix.
+
+Gmail's 429 carries its wait only in the message ("User-rate limit exceeded.  Retry after
+2026-12-03T15:30:00.123Z"), with no Retry-After header; both forms are read.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import re
 import socket
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -34,12 +40,15 @@ __all__ = [
     "GmailHistoryExpired",
     "GmailNotFound",
     "GmailRateLimited",
+    "GmailTokenRevoked",
     "GmailUnavailable",
     "parse_retry_after",
+    "retry_after_in_message",
     "translate_error",
 ]
 
 # 403 reasons that mean "slow down", not "you may not".
+_RETRY_AFTER_TEXT = re.compile(r"Retry after (\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?)")
 _QUOTA_REASONS = frozenset(
     {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "dailyLimitExceeded"}
 )
@@ -83,7 +92,16 @@ class GmailUnavailable(GmailError):
 
 
 class GmailAuthError(GmailError):
-    status = 401
+    status: int | str = 401
+    # Read by the job queue's retry policy: retrying cannot fix credentials.
+    permanent = True
+
+
+class GmailTokenRevoked(GmailAuthError):
+    """Google refused the refresh token (``invalid_grant``): the owner revoked the app's
+    access, or the grant expired. Only a new `gmail-assistant auth login` helps."""
+
+    status = "revoked"
 
 
 class GmailBadRequest(GmailError):
@@ -112,6 +130,20 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def retry_after_in_message(message: str, *, now: datetime | None = None) -> float | None:
+    """Seconds until the RFC 3339 time in "… Retry after <time>" (Gmail's 429 text)."""
+    match = _RETRY_AFTER_TEXT.search(message or "")
+    if match is None:
+        return None
+    try:
+        when = datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
 def _error_details(exc: HttpError) -> tuple[str, str]:
     """(reason, message) from Google's JSON error body, tolerant of any body."""
     content: Any = exc.content
@@ -133,6 +165,8 @@ def _from_http_error(exc: HttpError, method: str) -> GmailError:
     status = int(exc.status_code or 0)
     reason, message = _error_details(exc)
     retry_after = parse_retry_after(exc.resp.get("retry-after") if exc.resp else None)
+    if retry_after is None and status in (403, 429):
+        retry_after = retry_after_in_message(message)
     text = f"{method}: HTTP {status} {reason or ''} {message}".rstrip()
     kwargs: dict[str, Any] = {"status": status, "reason": reason, "retry_after": retry_after}
     if status == 429 or (status == 403 and reason in _QUOTA_REASONS):
@@ -158,6 +192,12 @@ def translate_error(exc: BaseException, method: str) -> GmailError | None:
         # google-auth marks token-endpoint 5xx/429 answers as retryable.
         if getattr(exc, "retryable", False):
             return GmailUnavailable(f"{method}: token refresh failed: {exc}", status="refresh")
+        if _is_invalid_grant(exc):
+            return GmailTokenRevoked(
+                f"{method}: Google refused the refresh token (invalid_grant): access was "
+                "revoked or expired; run `gmail-assistant auth login` again",
+                reason="invalid_grant",
+            )
         return GmailAuthError(f"{method}: token refresh refused: {exc}", status="refresh")
     if isinstance(exc, auth_exceptions.TransportError):
         return GmailUnavailable(f"{method}: token endpoint unreachable: {exc}", status="refresh")
@@ -167,3 +207,13 @@ def translate_error(exc: BaseException, method: str) -> GmailError | None:
     if isinstance(exc, OSError | http.client.HTTPException | httplib2.HttpLib2Error):
         return GmailUnavailable(f"{method}: connection failed: {exc!r}", status="connection")
     return None
+
+
+def _is_invalid_grant(exc: auth_exceptions.RefreshError) -> bool:
+    # google-auth: RefreshError("invalid_grant: Token has been expired or revoked.", body)
+    for arg in exc.args:
+        if isinstance(arg, dict) and arg.get("error") == "invalid_grant":
+            return True
+        if isinstance(arg, str) and arg.startswith("invalid_grant"):
+            return True
+    return False

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from google.auth.credentials import Credentials
 
-from gmail_assistant.gmail.auth import load_credentials
+from gmail_assistant.gmail.auth import TokenAlerts, load_credentials
 from gmail_assistant.gmail.budget import BudgetRegistry
 from gmail_assistant.gmail.client import GmailClient
 from gmail_assistant.gmail.transport import CallObserver, SleepFn
@@ -62,6 +62,7 @@ class GmailClientFactory:
         self._on_call = on_call
         self._load = credentials_loader
         self.budgets = BudgetRegistry(units_per_second=settings.gmail.quota_units_per_second)
+        self.token_alerts = TokenAlerts()
         self._clients: dict[str, GmailClient] = {}
         self._lock = threading.Lock()
 
@@ -75,7 +76,7 @@ class GmailClientFactory:
                     key,
                     budgets=self.budgets,
                     sleep=self._sleep,
-                    on_call=self._on_call,
+                    on_call=self.token_alerts.observer(key, self._on_call),
                     credentials=self._load(self._settings.auth, key),
                 )
                 self._clients[key] = client

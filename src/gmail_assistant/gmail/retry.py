@@ -1,9 +1,11 @@
 """When to retry a failed Gmail call, and after how long: a pure function of error and attempt.
 
-Retried: rate limits (429, 403 quota) and unavailability (5xx, resets, timeouts, an
-unreachable token endpoint). Not retried: any other 4xx and auth errors — they fail at once.
-The wait is exponential with jitter, and never shorter than the server's ``Retry-After``
-(which is capped, so a hostile header cannot park a worker for an hour).
+Retried: rate limits (429, and 403 ``userRateLimitExceeded`` / ``rateLimitExceeded`` and
+other quota reasons) and unavailability (5xx, resets, timeouts, an unreachable token
+endpoint). Not retried: any other 4xx and auth errors — they fail at once. The wait is
+exponential with jitter, and never shorter than the wait the server named — a ``Retry-After``
+header or Gmail's "Retry after <time>" in the 429 message — which is capped, so a hostile
+value cannot park a worker for an hour.
 """
 
 from __future__ import annotations

@@ -10,7 +10,11 @@ __all__ = ["PermanentJobError", "RetryDecision", "RetryPolicy"]
 
 
 class PermanentJobError(Exception):
-    """A handler raises this when trying again cannot help (bad input, missing row)."""
+    """A handler raises this when trying again cannot help (bad input, missing row).
+
+    Errors of other packages say the same with a true ``permanent`` attribute (a revoked
+    Gmail token), so this module needs no import of theirs.
+    """
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,8 @@ class RetryPolicy:
         now: datetime,
         rng: random.Random | None = None,
     ) -> RetryDecision:
-        if isinstance(error, PermanentJobError) or attempts >= max_attempts:
+        permanent = isinstance(error, PermanentJobError) or getattr(error, "permanent", False)
+        if permanent is True or attempts >= max_attempts:
             return RetryDecision(retry=False)
         retry_after = getattr(error, "retry_after", None)
         delay = self.delay(attempts, rng)

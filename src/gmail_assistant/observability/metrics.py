@@ -76,6 +76,12 @@ class Metrics:
             "gma_gmail_quota_units", "Gmail quota units spent by method.", ["method"],
             registry=r,
         )  # fmt: skip
+        self.gmail_token_revoked = Counter(
+            "gma_gmail_token_revoked",
+            "Gmail calls refused because Google rejects the refresh token (invalid_grant): "
+            "the owner must re-authorise. Alert on any increase.",
+            registry=r,
+        )
         self.webhook_pushes = Counter(
             "gma_webhook_pushes", "Pub/Sub pushes received by outcome.", ["outcome"],
             registry=r,
@@ -109,6 +115,8 @@ class Metrics:
         self.gmail_seconds.labels(method).observe(max(seconds, 0.0))
         if not (isinstance(status, int) and status < 400):
             self.gmail_errors.labels(method).inc()
+        if status == "revoked":
+            self.gmail_token_revoked.inc()
         if units > 0:
             self.gmail_units.labels(method).inc(units)
 
