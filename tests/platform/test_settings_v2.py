@@ -139,3 +139,15 @@ def test_bad_files_fail_naming_the_variable(tmp_path: Path, text: str, variable:
     with pytest.raises(SettingsError) as info:
         load_settings()
     assert str(info.value).startswith(variable + ":"), info.value
+
+
+def test_the_shipped_example_reads_without_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    example = Path(__file__).resolve().parents[2] / "config" / "app.example.yml"
+    monkeypatch.setenv("GMA_CONFIG_FILE", str(example))
+    monkeypatch.setenv("GMA_DB_SQLITE_PATH", str(tmp_path / "inbox.db"))
+    with caplog.at_level(logging.WARNING, logger="gmail_assistant.settings"):
+        s = load_settings()
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    assert s.routing.rules and s.agent.profiles  # the example shows both v2.3.0 sections
