@@ -43,7 +43,7 @@ def _run(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
     async def main() -> T:
         container = Container.build(settings)
         try:
-            await upgrade(container.database)
+            await upgrade(container.database, backup_dir=container.settings.backup.dir)
             return await work(container)
         finally:
             container.gmail.close()

@@ -32,7 +32,7 @@ def _with_container(work: Callable[[Container], Awaitable[T]]) -> T:
     async def main() -> T:
         container = Container.build(settings)
         try:
-            await upgrade(container.database)
+            await upgrade(container.database, backup_dir=container.settings.backup.dir)
             return await work(container)
         finally:
             container.gmail.close()
