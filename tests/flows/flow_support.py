@@ -118,9 +118,10 @@ class World:
         (draft,) = self.drafts(thread_id)
         self.emulator.state.owner_edit_draft(OWNER, draft["id"], body=body)
 
-    def send_draft(self, thread_id: str) -> None:
+    def send_draft(self, thread_id: str, *, mode: str | None = None) -> None:
+        """The owner sends the draft; ``mode`` is how Gmail shows it (emulator send modes)."""
         (draft,) = self.drafts(thread_id)
-        self.emulator.state.owner_send_draft(OWNER, draft["id"])
+        self.emulator.state.owner_send_draft(OWNER, draft["id"], mode=mode)
 
     def safety_violations(self) -> int:
         return int(self.emulator.calls()["safety_violations"])

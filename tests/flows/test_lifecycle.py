@@ -39,6 +39,32 @@ async def test_sending_the_draft_marks_it_sent(
         assert world.safety_violations() == 0
 
 
+@pytest.mark.parametrize("send_mode", ["replace", "relabel"])
+async def test_a_sent_draft_is_detected_however_gmail_reports_it(
+    tmp_path: Path, sqlite_url: str, stack, monkeypatch: pytest.MonkeyPatch, send_mode: str
+) -> None:
+    """Gmail may show a send as the draft deleted + a new SENT message (replace), or as the
+    same message losing DRAFT and gaining SENT (relabel): either way, sent exactly once."""
+    async with world_for(tmp_path, sqlite_url, *stack, monkeypatch, process=stack.process) as world:
+        thread = await drafted(world)
+        assert world.ai_labels(thread) == {"🤖 AI/Outbox"}
+        world.send_draft(thread, mode=send_mode)
+        world.emulator.state.reset_calls()
+        await world.sync()
+        await world.sync()  # a second look at the same Gmail changes nothing
+        row = await world.email(thread)
+        assert (row.status, row.draft_id) == ("sent", None)
+        assert row.draft_similarity == 1.0
+        assert world.ai_labels(thread) == set()
+        calls = world.emulator.calls()["calls"]
+        label_writes = ("threads.modify", "messages.modify", "messages.batchModify")
+        assert sum(calls.get(method, 0) for method in label_writes) == 1  # Outbox off, once
+        assert (await world.events(thread)).count("sent_detected") == 1
+        assert [m["labelIds"] for m in world.thread_messages(thread)][-1] == ["SENT"]
+        assert world.drafts(thread) == []
+        assert world.safety_violations() == 0
+
+
 async def test_rework_once_with_an_instruction(
     tmp_path: Path, sqlite_url: str, stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -147,7 +147,8 @@ async def test_owner_labels_make_one_job_each_per_thread(env: Any) -> None:
     }
 
 
-async def test_a_deleted_or_sent_draft_makes_a_check_sent_job(env: Any) -> None:
+@pytest.mark.parametrize("send_mode", ["replace", "relabel"])
+async def test_a_deleted_or_sent_draft_makes_a_check_sent_job(env: Any, send_mode: str) -> None:
     deleted = deliver(env.url, subject="to be discarded")
     sent = deliver(env.url, subject="to be sent")
     await env.sync()
@@ -164,7 +165,10 @@ async def test_a_deleted_or_sent_draft_makes_a_check_sent_job(env: Any) -> None:
 
     # The owner discards one draft in their client and sends the other.
     assert await env.gmail().delete_draft(drafts[deleted["threadId"]].id)
-    control(env.url, "POST", f"/users/{OWNER}/drafts/{drafts[sent['threadId']].id}/send")
+    # Gmail shows a send either as delete + new SENT message, or as DRAFT → SENT on the
+    # same message (`send_mode`); both must end in one check_sent.
+    sent_id = drafts[sent["threadId"]].id
+    control(env.url, "POST", f"/users/{OWNER}/drafts/{sent_id}/send", {"mode": send_mode})
     await env.sync()
 
     jobs = {(j.job_type, j.thread_id): j.payload for j in await job_rows(env.container)}

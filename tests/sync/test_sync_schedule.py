@@ -65,3 +65,30 @@ def test_rules_one_cleanup_per_thread_done_wins_and_own_changes_are_reported() -
         (names.CLEANUP, "t1", {"action": "done", "message_id": "m1"})
     ]
     assert plan.own_keys == {OwnWriteKey("t2", "L_nr", LABEL_ADD)}
+
+
+def test_rules_a_draft_turned_sent_on_the_same_message_is_a_check_sent() -> None:
+    labels = LabelMap.of({"done": "L_done", "rework": "L_rw", "needs_response": "L_nr"})
+    threads = {
+        "t1": ThreadState("drafted", "draft-1"),
+        "t2": ThreadState("rework_requested", "draft-2"),
+        "t3": ThreadState("drafted", "draft-3"),
+        "t4": ThreadState("sent", None),
+    }
+    records = [
+        # t1: both halves of the relabel, as two records
+        HistoryRecord(10, labels_added=(LabelChange("m1", "t1", ("SENT",), ("SENT", "DRAFT")),)),
+        HistoryRecord(13, labels_removed=(LabelChange("m1", "t1", ("DRAFT",), ("SENT",)),)),
+        # t2: only the DRAFT removal shows; t3: only the SENT addition
+        HistoryRecord(17, labels_removed=(LabelChange("m2", "t2", ("DRAFT",), ("SENT",)),)),
+        HistoryRecord(19, labels_added=(LabelChange("m3", "t3", ("SENT",), ("SENT",)),)),
+        # t4 is no longer drafted; t5 is unknown: nothing to check
+        HistoryRecord(22, labels_added=(LabelChange("m4", "t4", ("SENT",), ("SENT",)),)),
+        HistoryRecord(25, labels_removed=(LabelChange("m5", "t5", ("DRAFT",), ("SENT",)),)),
+    ]
+    plan = plan_jobs(records, labels=labels, threads=threads, own=[])
+    assert [(j.job_type, j.thread_id, j.payload) for j in plan.jobs] == [
+        (names.CLEANUP, "t1", {"action": "check_sent"}),
+        (names.CLEANUP, "t2", {"action": "check_sent"}),
+        (names.CLEANUP, "t3", {"action": "check_sent"}),
+    ]

@@ -9,6 +9,11 @@
 | labelsAdded Needs Response, not ours                   | manual_draft {message_id}        |
 | messagesDeleted in a thread holding our draft, not ours | cleanup {action: check_sent}     |
 | messagesAdded SENT in a thread whose email is drafted  | cleanup {action: check_sent}     |
+| labelsAdded SENT / labelsRemoved DRAFT, thread drafted | cleanup {action: check_sent}     |
+
+How Gmail shows the owner sending a draft from its web client is not documented: either the
+draft message is deleted and a new SENT message added, or the same message loses DRAFT and
+gains SENT. Both lead to one check_sent; the handler then looks at Gmail itself.
 
 Everything else (new drafts, label removals, our own changes) is no job. A batch yields at
 most one job per (type, thread); classify carries the newest message, and cleanup(done) wins
@@ -120,7 +125,17 @@ def plan_jobs(
             if own_change(message.thread_id, None, DRAFT_REMOVE):
                 continue
             _check_sent(planned, message.thread_id)
+        for change in record.labels_removed:
+            thread = threads.get(change.thread_id)
+            if "DRAFT" in change.label_ids and thread is not None:
+                if thread.status in DRAFT_STATUSES:
+                    _check_sent(planned, change.thread_id)
         for change in record.labels_added:
+            if "SENT" in change.label_ids:
+                thread = threads.get(change.thread_id)
+                if thread is not None and thread.status in DRAFT_STATUSES:
+                    _check_sent(planned, change.thread_id)
+                owner_wrote.add(change.thread_id)
             for label_id in change.label_ids:
                 if own_change(change.thread_id, label_id, LABEL_ADD):
                     continue
