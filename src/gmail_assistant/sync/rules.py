@@ -126,14 +126,12 @@ def plan_jobs(
                 continue
             _check_sent(planned, message.thread_id)
         for change in record.labels_removed:
-            thread = threads.get(change.thread_id)
-            if "DRAFT" in change.label_ids and thread is not None:
-                if thread.status in DRAFT_STATUSES:
-                    _check_sent(planned, change.thread_id)
+            # The draft message itself turned into the sent one (a send, told as relabel).
+            if "DRAFT" in change.label_ids and _drafted(threads, change.thread_id):
+                _check_sent(planned, change.thread_id)
         for change in record.labels_added:
             if "SENT" in change.label_ids:
-                thread = threads.get(change.thread_id)
-                if thread is not None and thread.status in DRAFT_STATUSES:
+                if _drafted(threads, change.thread_id):
                     _check_sent(planned, change.thread_id)
                 owner_wrote.add(change.thread_id)
             for label_id in change.label_ids:
@@ -160,3 +158,8 @@ def plan_jobs(
 def _check_sent(planned: dict[tuple[str, str], dict[str, Any]], thread_id: str) -> None:
     # cleanup(done) already planned for the thread does more than check_sent would.
     planned.setdefault((names.CLEANUP, thread_id), {"action": "check_sent"})
+
+
+def _drafted(threads: Mapping[str, ThreadState], thread_id: str) -> bool:
+    thread = threads.get(thread_id)
+    return thread is not None and thread.status in DRAFT_STATUSES
