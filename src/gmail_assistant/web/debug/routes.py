@@ -22,7 +22,7 @@ from gmail_assistant.emails.queries import counts_by, get_email, list_emails, ne
 from gmail_assistant.labels import CATEGORIES
 from gmail_assistant.web.debug.charts import bar_chart
 from gmail_assistant.web.debug.stats import load_health
-from gmail_assistant.web.deps import DatabaseDep, QueueDep, SettingsDep, UsersDep
+from gmail_assistant.web.deps import ContainerDep, DatabaseDep, QueueDep, SettingsDep, UsersDep
 
 __all__ = ["router", "templates"]
 
@@ -167,7 +167,11 @@ async def full_sync(
 
 @router.get("/health", response_class=HTMLResponse)
 async def health_page(
-    request: Request, db: DatabaseDep, queue: QueueDep, settings: SettingsDep
+    request: Request,
+    db: DatabaseDep,
+    queue: QueueDep,
+    settings: SettingsDep,
+    container: ContainerDep,
 ) -> HTMLResponse:
     report = await load_health(db, queue, settings)
     queue_points = [
@@ -197,5 +201,6 @@ async def health_page(
             "charts": charts,
             "settings": settings,
             "warnings": getattr(request.app.state, "health_warnings", ()),
+            "token_alerts": container.gmail.token_alerts.current(),
         },
     )
