@@ -142,9 +142,10 @@ async def test_manual_draft_uses_the_owners_notes(
         await world.sync()
         assert world.ai_labels(thread) == {"🤖 AI/FYI"}
         svc = world.emulator.service()
+        original = world.thread_messages(thread)[-1]["messageId"]
+        notes = _raw("Ask them for an invoice copy.", original)
         svc.users().drafts().create(
-            userId="me",
-            body={"message": {"threadId": thread, "raw": _raw("Ask them for an invoice copy.")}},
+            userId="me", body={"message": {"threadId": thread, "raw": notes}}
         ).execute()
         world.owner_label(thread, add="needs_response")
         before = len(world.fake.requests)
@@ -209,12 +210,16 @@ async def test_new_message_on_a_drafted_thread_replaces_the_draft(
         assert world.safety_violations() == 0
 
 
-def _raw(body: str) -> str:
+def _raw(body: str, in_reply_to: str) -> str:
+    """The owner's reply draft as their Gmail client writes it (reply headers included, or
+    Gmail would not keep it in the thread)."""
     import base64
     from email.message import EmailMessage
 
     message = EmailMessage()
     message["To"] = "orders@shop.example"
     message["Subject"] = "Re: Your receipt"
+    message["In-Reply-To"] = in_reply_to
+    message["References"] = in_reply_to
     message.set_content(body)
     return base64.urlsafe_b64encode(message.as_bytes()).decode()
