@@ -129,9 +129,14 @@ class _Owner:
         import base64
         from email.message import EmailMessage
 
+        # A reply draft as the owner's Gmail client writes it: Gmail keeps a draft in the
+        # thread only with a matching subject and reply headers.
+        last = self.emulator.state.mailbox(self.owner).thread(thread_id)[-1]
         message = EmailMessage()
         message["To"] = "reply@example.invalid"
-        message["Subject"] = "notes"
+        message["Subject"] = f"Re: {last.parsed.header('Subject')}"
+        message["In-Reply-To"] = last.message_id_header
+        message["References"] = last.message_id_header
         message.set_content(notes)
         raw = base64.urlsafe_b64encode(message.as_bytes()).decode()
         service = gmail_service(self.emulator.url, self.owner)
