@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -48,11 +49,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         app.state.container = container
         metrics.install()
         await container.start()
-        # Everything loaded so far (LiteLLM alone is ~200 MB of objects) lives as long as the
-        # process: keep it out of the cyclic GC, whose full passes over it stalled requests
-        # for hundreds of milliseconds.
-        gc.collect()
-        gc.freeze()
+        # Health answers from here on; LiteLLM loads in the background warm-up.
+        freeze = asyncio.create_task(_freeze_after_warm_up(container), name="gc-freeze")
         for warning in app.state.health_warnings:
             log.warning(warning)
         log.info(
@@ -63,6 +61,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             yield
         finally:
             log.info("gmail assistant stopping")
+            freeze.cancel()
             await container.stop()
             metrics.uninstall()
 
@@ -103,6 +102,15 @@ def _install_auth(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(
             BasicAuthMiddleware, username=server.admin_user, password=server.admin_password
         )
+
+
+async def _freeze_after_warm_up(container: Container) -> None:
+    await container.warmed_up()
+    # Everything loaded by now (LiteLLM alone is ~200 MB of objects) lives as long as the
+    # process: keep it out of the cyclic GC, whose full passes over it stalled requests for
+    # hundreds of milliseconds.
+    gc.collect()
+    gc.freeze()
 
 
 def _chain(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -49,9 +52,12 @@ class Container:
     periodic: list[PeriodicTask] = field(default_factory=list)
     # Services a flow builds in its `install_*` and its routes use, by flow name.
     extras: dict[str, Any] = field(default_factory=dict)
-    # Run once at start, before the workers: pay one-time costs (lazy imports, schema
-    # builds) there rather than in the first mail's job. A failure is logged, never fatal.
+    # Run once, in the background right after start: pay one-time costs (LiteLLM's import,
+    # schema builds) there rather than in the first mail's job, and after the server already
+    # answers its health probe. A job that needs one earlier awaits the same work (e.g.
+    # `LlmGateway.load`). A failure is logged, never fatal.
     warm_ups: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    _warming: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -117,11 +123,7 @@ class Container:
         """Migrate, then start listening, working and scheduling."""
         await upgrade(self.database, backup_dir=self.settings.backup.dir)
         await self.queue.recover_stalled()
-        for warm_up in self.warm_ups:
-            try:
-                await warm_up()
-            except Exception:
-                log.warning("warm-up failed", exc_info=True)
+        self._warming = asyncio.create_task(self._warm_up(), name="warm-up")
         if self.listener is not None:
             self.listener.start()
         if self.settings.server.workers_enabled:
@@ -129,7 +131,28 @@ class Container:
         if self.settings.server.scheduler_enabled:
             self.scheduler.start()
 
+    async def warmed_up(self) -> None:
+        """Return once the warm-ups have run (at once if `start` has not scheduled them)."""
+        if self._warming is not None:
+            await asyncio.shield(self._warming)
+
+    async def _warm_up(self) -> None:
+        started = time.monotonic()
+        for warm_up in self.warm_ups:
+            try:
+                await warm_up()
+            except Exception:
+                log.warning("warm-up failed", exc_info=True)
+        log.info(
+            "warm-up finished",
+            extra={"seconds": round(time.monotonic() - started, 2), "steps": len(self.warm_ups)},
+        )
+
     async def stop(self) -> None:
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._warming
         await self.scheduler.stop()
         await self.workers.stop()
         # No job runs any more: the Gmail clients' connections can go.

@@ -29,3 +29,16 @@ def test_importing_the_package_does_not_import_litellm() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_building_a_gateway_does_not_import_litellm() -> None:
+    # The server answers health before LiteLLM's seconds-long import; the warm-up loads it.
+    code = (
+        "import sys\n"
+        "from gmail_assistant.llm import InMemoryRecorder, LlmGateway\n"
+        "from gmail_assistant.settings import LlmSettings\n"
+        "LlmGateway(settings=LlmSettings(), recorder=InMemoryRecorder())\n"
+        "print('litellm' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

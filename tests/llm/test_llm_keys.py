@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from gmail_assistant.llm import LlmConfigError, check_provider_keys
@@ -64,3 +68,30 @@ def test_a_model_without_a_known_provider_is_reported(monkeypatch: pytest.Monkey
     settings = LlmSettings(agent_model="nonsense-model")
     with pytest.raises(LlmConfigError, match="GMA_LLM_AGENT_MODEL=nonsense-model"):
         check_provider_keys(settings, production=True)
+
+
+@pytest.mark.parametrize(
+    "model", ["gemini/gemini-2.0-flash", "anthropic/claude-sonnet-4-5", "openai/gpt-4o-mini"]
+)
+def test_the_direct_check_names_what_litellm_names(model: str) -> None:
+    # The start checks these providers without importing LiteLLM; LiteLLM must agree.
+    from gmail_assistant.llm._litellm import get_litellm
+    from gmail_assistant.llm.keys import KNOWN_PROVIDER_KEYS
+
+    found = get_litellm().validate_environment(model=model)
+    assert set(found["missing_keys"]) == set(KNOWN_PROVIDER_KEYS[model.split("/")[0]])
+
+
+def test_the_default_models_are_checked_without_importing_litellm() -> None:
+    code = (
+        "import sys\n"
+        "from gmail_assistant.llm.keys import check_provider_keys\n"
+        "from gmail_assistant.settings import LlmSettings\n"
+        "problems = check_provider_keys(LlmSettings(), production=False)\n"
+        "print(len(problems), 'litellm' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in KEYS}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.split() == ["1", "False"]

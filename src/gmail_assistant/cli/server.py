@@ -15,12 +15,12 @@ def serve(
     """Start the server (the same app as `uvicorn src.main:app`)."""
     import uvicorn
 
+    from gmail_assistant.boot import build_in_background
     from gmail_assistant.settings import load_settings
 
     settings = load_settings()
     uvicorn.run(
-        "gmail_assistant.app:create_app",
-        factory=True,
+        build_in_background(settings),
         host=host or settings.server.host,
         port=port or settings.server.port,
         proxy_headers=True,

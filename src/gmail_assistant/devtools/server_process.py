@@ -80,9 +80,11 @@ class ServerProcess:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}: {self.logs()}")
             try:
-                if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
+                health = httpx.get(f"{self.url}/api/health", timeout=1)
+                # `starting`: listening, the app still being built (gmail_assistant.boot).
+                if health.status_code == 200 and not health.json().get("starting"):
                     return
-            except httpx.HTTPError:
+            except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(0.05)
         raise TimeoutError(f"server not healthy after {timeout}s: {self.logs()[-2000:]}")

@@ -14,7 +14,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
-__all__ = ["OFFLINE_PROVIDER", "PRICES", "get_litellm"]
+__all__ = ["OFFLINE_PROVIDER", "PRICES", "get_litellm", "litellm_if_loaded"]
 
 OFFLINE_PROVIDER = "offline"
 
@@ -65,6 +65,11 @@ def get_litellm() -> ModuleType:
                 litellm.register_model(missing)
             _register_offline(litellm)
             _module = litellm
+    return _module
+
+
+def litellm_if_loaded() -> ModuleType | None:
+    """The configured module if `get_litellm` has already run; never imports."""
     return _module
 
 

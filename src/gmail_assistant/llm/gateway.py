@@ -5,6 +5,10 @@ LiteLLM's own retries off; ours wrap it: a semaphore per model bounds concurrenc
 errors (rate limits, 5xx, timeouts) back off with jitter, and every attempt, failed or not,
 is handed to the recorder as one `LlmCallRecord`. Cost lookup and the `response_format`
 capability check are best effort and never fail a call.
+
+Building a gateway does not import LiteLLM (seconds of CPU): the server answers its health
+probe first. `load()` imports it in a thread — the warm-up calls it right after start — and
+a call that comes earlier awaits the same import instead of starting another.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 
-from gmail_assistant.llm._litellm import OFFLINE_PROVIDER, get_litellm
+from gmail_assistant.llm._litellm import OFFLINE_PROVIDER, get_litellm, litellm_if_loaded
 from gmail_assistant.llm.errors import LlmError, LlmResponseError, translate_exception
 from gmail_assistant.llm.records import CallContext, LlmCallRecord, LlmCallRecorder, LlmResult
 from gmail_assistant.llm.retry import RetryPolicy
@@ -58,7 +63,19 @@ class LlmGateway:
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._json_support: dict[str, bool] = {}
         self._unpriced: set[str] = set()
-        self._litellm = get_litellm()
+        self._module: ModuleType | None = None
+
+    @property
+    def _litellm(self) -> ModuleType:
+        # Synchronous paths after `load()` find it ready; before, they import it here.
+        if self._module is None:
+            self._module = get_litellm()
+        return self._module
+
+    async def load(self) -> None:
+        """Import LiteLLM off the event loop (once per process; concurrent callers share it)."""
+        if self._module is None:
+            self._module = litellm_if_loaded() or await asyncio.to_thread(get_litellm)
 
     async def complete(
         self,
@@ -74,6 +91,7 @@ class LlmGateway:
     ) -> LlmResult:
         """Ask `model`; retry what may pass next time; raise an `LlmError` otherwise."""
         context = context or CallContext()
+        await self.load()
         kwargs = self._request(model, system, user, json_mode, max_tokens, temperature)
         attempt = 0
         while True:
@@ -116,6 +134,7 @@ class LlmGateway:
         """One canned answer per model through LiteLLM (`mock_response`: nothing leaves the
         process, nothing is recorded), so its one-time setup — a few hundred milliseconds
         of lazy imports and response-schema builds — does not land on the first mail."""
+        await self.load()
         for model in dict.fromkeys(models):
             kwargs = self._request(model, "warm-up", "warm-up", True, 16, None)
             await self._litellm.acompletion(**kwargs, mock_response="{}")

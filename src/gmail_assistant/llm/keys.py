@@ -4,9 +4,14 @@ Provider keys come only from the environment (`GEMINI_API_KEY`, `ANTHROPIC_API_K
 A missing key is a warning in development, where the offline model or a fake server may
 stand in, and `LlmConfigError` in production, so the pod fails at start instead of inside
 the first job.
+
+The usual providers are checked against the environment directly, so that the check costs no
+LiteLLM import at start (seconds); any other model asks LiteLLM itself.
 """
 
 from __future__ import annotations
+
+import os
 
 from gmail_assistant.llm._litellm import OFFLINE_PROVIDER, get_litellm
 from gmail_assistant.llm.errors import LlmConfigError
@@ -17,6 +22,13 @@ __all__ = ["check_provider_keys"]
 # The variable to name first when LiteLLM accepts several (gemini takes GOOGLE_API_KEY too).
 _PREFERRED = {"gemini": "GEMINI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 _SETTINGS = ("classify_model", "draft_model", "context_model", "agent_model")
+# The variables LiteLLM (1.110) reads for these providers' keys, as its validate_environment
+# lists them; any one of them set is enough. A test holds this table to LiteLLM's answer.
+KNOWN_PROVIDER_KEYS: dict[str, tuple[str, ...]] = {
+    "gemini": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),
+    "anthropic": ("ANTHROPIC_API_KEY",),
+    "openai": ("OPENAI_API_KEY",),
+}
 
 
 def _provider(model: str) -> str:
@@ -30,6 +42,11 @@ def _problem(setting: str, model: str, api_base: str) -> str | None:
         return None
     if api_base and provider == "openai":
         return None  # an OpenAI-compatible server of our own (fake, local); any key does
+    if provider in KNOWN_PROVIDER_KEYS:
+        keys = KNOWN_PROVIDER_KEYS[provider]
+        if any(os.environ.get(key) for key in keys):
+            return None
+        return _missing(provider, list(keys), variable, model)
     litellm = get_litellm()
     try:
         litellm.get_llm_provider(model=model)
@@ -45,6 +62,10 @@ def _problem(setting: str, model: str, api_base: str) -> str | None:
     missing = [str(key) for key in found.get("missing_keys") or []]
     if found.get("keys_in_environment") or not missing:
         return None
+    return _missing(provider, missing, variable, model)
+
+
+def _missing(provider: str, missing: list[str], variable: str, model: str) -> str:
     preferred = _PREFERRED.get(provider)
     if preferred in missing:
         missing.remove(preferred)
