@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 from api_support import (
+    ADMIN,
+    PASSWORD,
     at,
     build_app,
     database,
@@ -231,8 +233,9 @@ async def test_reset_clears_mailbox_data_and_keeps_users(
 
 async def test_reset_in_production_needs_the_confirmation(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("GEMINI_API_KEY", "test-key")  # production refuses to start without
-    app = build_app(make_settings(tmp_path, environment="production"))
-    async with running(app) as client:
+    # Production keeps the API closed without an admin password: the operator logs in.
+    app = build_app(make_settings(tmp_path, environment="production", auth=True))
+    async with running(app, auth=(ADMIN, PASSWORD)) as client:
         await _seed_everything(app)
         refused = await client.post("/api/reset")
         assert refused.status_code == 403

@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 from llm_support import Run
 
+from gmail_assistant.classify.style import style_menu
 from gmail_assistant.llm import OFFLINE_LABEL, InMemoryRecorder, LlmGateway
 from gmail_assistant.llm.heuristics import classify_text, detect_language
 from gmail_assistant.prompts import load_prompt, wrap_email, wrap_instructions
 from gmail_assistant.settings import LlmSettings
+from gmail_assistant.users.preferences import Preferences
 
 MAILS = {
     "cs": (
@@ -37,6 +39,7 @@ def classify_prompt(body: str, *, owner_wrote_last: str = "no", sender: str = "a
     return load_prompt("classify").render(
         owner_email="owner@example.com",
         owner_wrote_last=owner_wrote_last,
+        styles=style_menu(Preferences()),
         email=wrap_email(sender=sender, subject="Re: hello", body=body),
     )
 
