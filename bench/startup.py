@@ -11,7 +11,8 @@ The CPU limit, first that works here:
   1. cgroup v2: a child group with `cpu.max = "50000 100000"`;
   2. cgroup v1: the `cpu` controller with `cpu.cfs_quota_us = 50000`, `cpu.cfs_period_us = 100000`
      (the same CFS quota the kubelet sets for 500m);
-  3. else `taskset` to one core and a SIGSTOP/SIGCONT duty cycle of 50 ms / 50 ms (coarser).
+  3. else one core (sched_setaffinity, as `taskset -c 0`) and a SIGSTOP/SIGCONT duty cycle of
+     50 ms / 50 ms (coarser).
 The output says which one ran.
 
     uv run python bench/startup.py [--runs 5] [--limited-runs 3]
