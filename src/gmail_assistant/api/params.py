@@ -11,6 +11,8 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from gmail_assistant.users.preferences import check_text
+
 __all__ = [
     "MAX_ID",
     "Limit",
@@ -24,17 +26,6 @@ __all__ = [
 
 MAX_ID = 2**31 - 1
 MAX_OFFSET = 1_000_000
-
-
-def check_text(value: str) -> str:
-    """Reject text no database column can store: NUL bytes and unpaired surrogates."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
 
 
 def check_optional_text(value: str | None) -> str | None:

@@ -48,7 +48,8 @@ from gmail_assistant.db.models import (
 )
 from gmail_assistant.db.types import utcnow
 from gmail_assistant.jobs import names
-from gmail_assistant.jobs.registry import JobType, Scope
+from gmail_assistant.jobs.in_transaction import DEFAULT_SCOPES
+from gmail_assistant.jobs.registry import JobType
 
 __all__ = ["CONFIDENCE", "LABEL_KEYS", "CopyReport", "copy_v2", "v2_time"]
 
@@ -56,16 +57,6 @@ log = logging.getLogger(__name__)
 
 CONFIDENCE = {"high": 0.9, "medium": 0.6, "low": 0.3}
 LABEL_KEYS = {"parent": "ai"}
-# Our job types and how their de-duplication keys are made (as `jobs.registry` makes them).
-_SCOPES: dict[str, Scope] = {
-    names.SYNC: "user",
-    names.CLASSIFY: "thread",
-    names.DRAFT: "thread",
-    names.REWORK: "thread",
-    names.MANUAL_DRAFT: "thread",
-    names.CLEANUP: "thread",
-    names.AGENT_PROCESS: "thread",
-}
 _BATCH = 500
 
 
@@ -343,7 +334,7 @@ class _Copier:
                 continue
             own_id: int | None = r["id"]  # the first job made from it keeps its id
             for job_type, job_thread, job_payload in self._pending_job(r, thread_id, payload):
-                scope = _SCOPES.get(job_type, "none")
+                scope = DEFAULT_SCOPES.get(job_type, "none")
                 dedup, lock = JobType(job_type, _never, scope).keys(user_id, job_thread)
                 key: object = dedup if dedup is not None else ("no key", r["id"], job_thread)
                 if key in pending:
@@ -398,7 +389,7 @@ class _Copier:
                 (names.CLEANUP, thread, {"action": "check_sent"})
                 for thread in self._draft_threads(user_id)
             ]
-        if job_type in _SCOPES and thread_id is not None:
+        if job_type in DEFAULT_SCOPES and thread_id is not None:
             return [(job_type, thread_id, {**payload, **message})]
         self.report.jobs_not_carried.append(
             f"job {r['id']} ({job_type}, {r.get('status')}): no thread found for "

@@ -22,9 +22,9 @@ from gmail_assistant.jobs.models import Job
 from gmail_assistant.jobs.queue import NOTIFY_CHANNEL, JobQueue
 from gmail_assistant.jobs.registry import JobType, Scope
 
-__all__ = ["enqueue_in", "notify_in"]
+__all__ = ["DEFAULT_SCOPES", "enqueue_in", "notify_in"]
 
-_DEFAULT_SCOPES: dict[str, Scope] = {
+DEFAULT_SCOPES: dict[str, Scope] = {
     names.SYNC: "user",
     names.CLASSIFY: "thread",
     names.DRAFT: "thread",
@@ -47,7 +47,7 @@ def _statements(queue: JobQueue) -> Any:
 def _spec(queue: JobQueue, job_type: str) -> JobType:
     spec = queue.registry.get(job_type)
     if spec is None:
-        spec = JobType(job_type, _no_handler, _DEFAULT_SCOPES.get(job_type, "none"))
+        spec = JobType(job_type, _no_handler, DEFAULT_SCOPES.get(job_type, "none"))
     return spec
 
 
