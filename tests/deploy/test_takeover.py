@@ -103,3 +103,46 @@ def test_the_image_tag_is_the_pyproject_version_and_flux_accepts_it() -> None:
     assert semver(tag) > V230
     policy = yaml.safe_load((REPO / "deploy" / "k8s" / "flux" / "image-policy.yaml").read_text())
     assert policy["spec"]["policy"]["semver"]["range"] == ">=0.0.0"
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(heading)
+    end = text.find("\n## ", start + len(heading))
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_operations_says_how_to_onboard_with_a_command_that_exists() -> None:
+    text = (REPO / "docs" / "operations.md").read_text()
+    section = _section(text, "### 2.9 Onboard the owner")
+    commands = re.findall(r"gmail-assistant onboard (\S+)", section)
+    assert commands, "no `gmail-assistant onboard <email>` command in the section"
+    cli = Path(sys.executable).parent / "gmail-assistant"
+    if not cli.exists():
+        pytest.skip("the gmail-assistant entry point is not installed in this environment")
+    result = subprocess.run(
+        [str(cli), "onboard", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "email" in result.stdout.lower() and "onboard" in result.stdout
+
+
+def test_the_fork_checklist_lists_every_file_naming_the_host_or_registry() -> None:
+    text = (REPO / "docs" / "operations.md").read_text()
+    checklist = _section(text, "## 7. Running a fork")
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    naming = {
+        name
+        for name in tracked
+        if not name.startswith(("tests/", "docs/"))
+        and name not in ("README.md", "uv.lock")
+        and (REPO / name).is_file()
+        and re.search(
+            r"gmail\.kopernici\.cz|ghcr\.io/landovsky/gmail-assistant|github\.com/landovsky",
+            (REPO / name).read_text(errors="replace"),
+        )
+    }
+    assert naming, "the search found nothing: the pattern is wrong"
+    missing = sorted(name for name in naming if f"`{name}`" not in checklist)
+    assert not missing, f"name the host or registry but are not in the checklist: {missing}"
