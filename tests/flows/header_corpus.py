@@ -178,6 +178,20 @@ SHAPES: tuple[Shape, ...] = (
         "desk@example.com",
     ),
     _s("empty reply-to", "From: Ann <ann@example.com>\r\nReply-To: ", "ann@example.com"),
+    _s(
+        "reply-to name spelling an address",
+        "From: Eve <eve@example.org>\r\n"
+        "Reply-To: =?utf-8?q?boss=40corp=2Eexample=2C_Eve?= <eve@example.org>",
+        "eve@example.org",
+    ),
+    _s(
+        "reply-to name spelling an angle address",
+        "From: Ann <ann@example.com>\r\n"
+        "Reply-To: =?utf-8?q?Desk_=3Cboss=40corp=2Eexample=3E=2C?= <desk@example.com>, "
+        "ann@example.com",
+        "desk@example.com",
+        "ann@example.com",
+    ),
     # --- subjects and threading ---
     _s(
         "double re",

@@ -41,10 +41,12 @@ addresses = st.builds(lambda local, domain: f"{local}@{domain}", local_parts, do
 # Any text a sender may put in a display name: punctuation, quotes, brackets, raw Unicode,
 # control characters and line breaks included.
 names = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
-# Gmail's decoded text loses the quoting of encoded names: without "@" (no address shape)
-# and without quote marks, any name must still come back attached to its own address.
+# Gmail's decoded text loses the quoting of encoded names. A list whose text holds one "@"
+# is exact whatever the names; with several, names without "@", quotes and parentheses
+# still are, and for the rest the product reads the raw header (`reply_to_exact`).
+no_at_names = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="@"))
 decoded_safe_names = st.text(
-    st.characters(exclude_categories=("Cs",), exclude_characters='@"'), max_size=30
+    st.characters(exclude_categories=("Cs",), exclude_characters='@"()'), max_size=30
 )
 
 
@@ -182,6 +184,15 @@ def test_raw_headers_round_trip_whatever_the_names(mailboxes: list[MailAddress])
 def test_gmail_decoded_headers_keep_every_address(mailboxes: list[MailAddress]) -> None:
     shown = header_text(_raw_header("To", mailboxes))
     assert [m.address for m in parse_address_list(shown)] == [m.address for m in mailboxes]
+
+
+@_RELAXED
+@given(addresses, no_at_names)
+@example("a@x.example", '("')
+def test_a_single_mailbox_survives_gmail_decoding(address: str, name: str) -> None:
+    shown = header_text(_raw_header("Reply-To", [MailAddress(address, name)]))
+    assert shown.count("@") == 1
+    assert [m.address for m in parse_address_list(shown)] == [address]
 
 
 @_RELAXED

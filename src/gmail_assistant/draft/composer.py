@@ -14,7 +14,12 @@ from typing import Any
 from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.classify.style import style_details
 from gmail_assistant.flows.threads import conversation, with_marker
-from gmail_assistant.gmail.addresses import format_addresses, reply_recipients
+from gmail_assistant.gmail.addresses import (
+    format_addresses,
+    parse_address_list,
+    reply_recipients,
+)
+from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.compose import build_reply
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
 from gmail_assistant.llm.errors import LlmError
@@ -22,7 +27,7 @@ from gmail_assistant.llm.records import CallContext
 from gmail_assistant.prompts import load_prompt
 from gmail_assistant.prompts.untrusted import wrap_email, wrap_instructions
 
-__all__ = ["Composed", "DraftComposer", "reply_raw"]
+__all__ = ["Composed", "DraftComposer", "reply_message"]
 
 log = logging.getLogger(__name__)
 THREAD_CHARS = 12_000
@@ -54,12 +59,20 @@ def thread_text(thread: ThreadData) -> str:
     return text[-THREAD_CHARS:] if len(text) > THREAD_CHARS else text
 
 
-def reply_raw(message: ParsedMessage, body: str, *, owner_email: str) -> str:
+async def reply_message(
+    gmail: GmailApi, message: ParsedMessage, body: str, *, owner_email: str
+) -> str:
     """The reply to ``message`` as a mail client's Reply writes it: to every Reply-To
-    mailbox, else the sender, never to the owner; threaded on the original's ids."""
-    recipients = reply_recipients(
-        sender=message.sender, reply_to=message.reply_to, owner=[owner_email]
-    )
+    mailbox, else the sender, never to the owner; threaded on the original's ids.
+
+    When Gmail's decoded Reply-To is ambiguous (several "@"), the raw header decides: a
+    display name there cannot pass for an address.
+    """
+    reply_to = message.reply_to
+    if not message.reply_to_exact:
+        headers = await gmail.get_raw_headers(message.id)
+        reply_to = tuple(m for v in headers.get_all("Reply-To") for m in parse_address_list(v))
+    recipients = reply_recipients(sender=message.sender, reply_to=reply_to, owner=[owner_email])
     return build_reply(
         to=recipients,
         subject=message.subject,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gmail_assistant.db.models import Email
 from gmail_assistant.db.types import utcnow
-from gmail_assistant.draft.composer import Composed, DraftComposer, reply_raw
+from gmail_assistant.draft.composer import Composed, DraftComposer, reply_message
 from gmail_assistant.draft.context import RelatedContext, gather_context
 from gmail_assistant.events import EventType, record_event
 from gmail_assistant.flows.deps import FlowDeps, Mailbox
@@ -163,10 +163,13 @@ class DraftHandler:
             await self._adopt(job, mailbox, email, thread, adopted)
             return
         composed, related = await write_reply(deps, self.composer, job, mailbox, email, thread)
-        draft = await mailbox.writer.create_draft(
-            thread.id,
-            reply_raw(inbound, self.composer.body(composed.text), owner_email=mailbox.owner_email),
+        raw = await reply_message(
+            mailbox.gmail,
+            inbound,
+            self.composer.body(composed.text),
+            owner_email=mailbox.owner_email,
         )
+        draft = await mailbox.writer.create_draft(thread.id, raw)
         stale = [d for d in adopted if d.id != draft.id]
         if email.draft_id and email.draft_id != draft.id:
             stale.append(Draft(email.draft_id, "", thread.id))

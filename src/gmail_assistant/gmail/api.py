@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 
 from gmail_assistant.gmail.models import (
     Draft,
+    Headers,
     HistoryPage,
     Label,
     ParsedMessage,
@@ -43,6 +44,8 @@ class GmailApi(Protocol):
     ) -> list[tuple[str, str]]: ...
 
     async def get_message(self, message_id: str) -> ParsedMessage: ...
+
+    async def get_raw_headers(self, message_id: str) -> Headers: ...
 
     async def get_message_metadata(
         self, message_id: str, headers: Sequence[str] = ()

@@ -27,6 +27,7 @@ from gmail_assistant.gmail.convert import (
 from gmail_assistant.gmail.errors import GmailConflict, GmailHistoryExpired, GmailNotFound
 from gmail_assistant.gmail.models import (
     Draft,
+    Headers,
     HistoryPage,
     HistoryRecord,
     Label,
@@ -34,7 +35,7 @@ from gmail_assistant.gmail.models import (
     Profile,
     ThreadData,
 )
-from gmail_assistant.gmail.parse import parse_message
+from gmail_assistant.gmail.parse import parse_message, raw_headers
 from gmail_assistant.gmail.retry import RetryPolicy
 from gmail_assistant.gmail.transport import CallObserver, Executor, SleepFn
 
@@ -179,6 +180,12 @@ class GmailClient:
 
     async def get_message(self, message_id: str) -> ParsedMessage:
         return parse_message(await self._call("messages.get", id=message_id, format="full"))
+
+    async def get_raw_headers(self, message_id: str) -> Headers:
+        """A message's headers as the sender wrote them (``format=raw``): for the rare header
+        whose decoded text is ambiguous (see ``ParsedMessage.reply_to_exact``)."""
+        data = await self._call("messages.get", id=message_id, format="raw")
+        return raw_headers(str(data.get("raw") or ""))
 
     async def get_message_metadata(
         self, message_id: str, headers: Sequence[str] = ()

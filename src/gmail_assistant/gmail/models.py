@@ -120,6 +120,9 @@ class ParsedMessage:
     attachment_names: tuple[str, ...] = ()
     # What the parser had to skip or guess (a broken base64 part, an unknown charset, ...).
     parse_warnings: tuple[str, ...] = ()
+    # False when Gmail's decoded Reply-To text holds more than one "@": a display name may
+    # then spell an address of its own, and only the raw header tells (`get_raw_headers`).
+    reply_to_exact: bool = True
 
     @property
     def sender(self) -> MailAddress | None:

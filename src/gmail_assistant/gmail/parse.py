@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import binascii
 import email.message
+import email.parser
+import email.policy
 import email.utils
 import html
 from collections.abc import Mapping
@@ -22,7 +24,7 @@ from gmail_assistant.gmail.encoding import b64url_decode, decode_bytes, decode_h
 from gmail_assistant.gmail.html_text import html_to_text
 from gmail_assistant.gmail.models import Headers, MailAddress, ParsedMessage
 
-__all__ = ["MAX_BODY_CHARS", "parse_message"]
+__all__ = ["MAX_BODY_CHARS", "parse_message", "raw_headers"]
 
 MAX_BODY_CHARS = 100_000
 # HTML is cut before conversion so a 5 MB newsletter costs little; text is cut after.
@@ -203,4 +205,20 @@ def parse_message(
         has_attachments=bool(walk.attachments),
         attachment_names=tuple(walk.attachments),
         parse_warnings=tuple(walk.warnings),
+        reply_to_exact=all(v.count("@") <= 1 for v in raw_headers.get_all("Reply-To")),
+    )
+
+
+def raw_headers(raw_b64: str) -> Headers:
+    """The header block of a ``format=raw`` message, unfolded but otherwise as the sender
+    wrote it: quoted strings and RFC 2047 encoded words intact."""
+    try:
+        data = b64url_decode(raw_b64)
+    except (binascii.Error, ValueError):
+        return Headers()
+    head = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    parsed = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(head)
+    return Headers(
+        (key, " ".join(value.encode("utf-8", "surrogateescape").decode("utf-8", "replace").split()))
+        for key, value in parsed.raw_items()
     )

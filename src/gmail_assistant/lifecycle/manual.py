@@ -8,7 +8,7 @@ notes draft is replaced by ours (updated in place, so nothing of the owner's is 
 from __future__ import annotations
 
 from gmail_assistant.db.models import Email
-from gmail_assistant.draft.composer import DraftComposer, reply_raw
+from gmail_assistant.draft.composer import DraftComposer, reply_message
 from gmail_assistant.draft.handler import finish_labels, mark_drafted, write_reply
 from gmail_assistant.events import EventType, record_event
 from gmail_assistant.flows.deps import FlowDeps, Mailbox
@@ -48,7 +48,12 @@ class ManualDraftHandler:
         composed, _related = await write_reply(
             deps, self.composer, job, mailbox, email, thread, instructions=notes
         )
-        raw = reply_raw(inbound, self.composer.body(composed.text), owner_email=mailbox.owner_email)
+        raw = await reply_message(
+            mailbox.gmail,
+            inbound,
+            self.composer.body(composed.text),
+            owner_email=mailbox.owner_email,
+        )
         target = notes_draft or (Draft(email.draft_id, "", thread_id) if email.draft_id else None)
         if target is not None:
             draft = await mailbox.writer.update_draft(target.id, thread_id, raw)

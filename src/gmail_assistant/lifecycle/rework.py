@@ -9,7 +9,7 @@ no LLM call.
 from __future__ import annotations
 
 from gmail_assistant.db.models import Email
-from gmail_assistant.draft.composer import DraftComposer, reply_raw
+from gmail_assistant.draft.composer import DraftComposer, reply_message
 from gmail_assistant.draft.handler import finish_labels, mark_drafted, write_reply
 from gmail_assistant.events import EventType, record_event
 from gmail_assistant.flows.deps import FlowDeps, Mailbox
@@ -74,8 +74,11 @@ class ReworkHandler:
             previous_draft=previous,
         )
         note = LAST_REWORK_WARNING if count == MAX_REWORKS else None
-        raw = reply_raw(
-            inbound, self.composer.body(composed.text, note=note), owner_email=mailbox.owner_email
+        raw = await reply_message(
+            mailbox.gmail,
+            inbound,
+            self.composer.body(composed.text, note=note),
+            owner_email=mailbox.owner_email,
         )
         updated = await mailbox.writer.update_draft(email.draft_id, thread_id, raw)
         async with deps.database.transaction() as session:
