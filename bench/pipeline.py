@@ -48,7 +48,7 @@ from _harness import (
     write_token,
 )
 from gmail_assistant.devtools.server_process import ServerProcess
-from gmail_assistant.llm.fake_server import FakeLlm, run_fake_llm
+from gmail_assistant_testing.fake_llm import FakeLlm, run_fake_llm
 from gmail_emulator.testing import RunningEmulator, run_emulator
 
 OWNER = "owner@example.com"

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from gmail_assistant.db import Database, connector_for
 from gmail_assistant.db.migrate import upgrade
-from gmail_assistant.devtools.pgtemp import pg_unavailable_reason, temp_pg_database
 from gmail_assistant.jobs import (
     HandlerRegistry,
     Job,
@@ -32,6 +31,7 @@ from gmail_assistant.jobs import (
     Wakeup,
     WorkerPool,
 )
+from gmail_assistant_testing.pgtemp import pg_unavailable_reason, temp_pg_database
 
 # The producer enqueues in batches, as a sync turning a page of history into jobs does.
 BATCH = 50

@@ -36,9 +36,9 @@ from _harness import (
     to_epoch,
     write_token,
 )
-from gmail_assistant.devtools.pgtemp import pg_unavailable_reason, temp_pg_database
 from gmail_assistant.devtools.server_process import ServerProcess
-from gmail_assistant.llm.fake_server import run_fake_llm
+from gmail_assistant_testing.fake_llm import run_fake_llm
+from gmail_assistant_testing.pgtemp import pg_unavailable_reason, temp_pg_database
 from gmail_emulator.testing import run_emulator
 
 OWNER = "owner@example.com"

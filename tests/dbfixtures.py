@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gmail_assistant.db import Database
 from gmail_assistant.db.migrate import upgrade
-from gmail_assistant.devtools.pgtemp import pg_unavailable_reason, temp_pg_database
+from gmail_assistant_testing.pgtemp import pg_unavailable_reason, temp_pg_database
 
 __all__ = [
     "BACKENDS",

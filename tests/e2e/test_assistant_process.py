@@ -19,7 +19,7 @@ import pytest
 
 from gmail_assistant.devtools import ServerProcess
 from gmail_assistant.labels import LABEL_NAMES
-from gmail_assistant.llm.fake_server import run_fake_llm
+from gmail_assistant_testing.fake_llm import run_fake_llm
 from gmail_emulator.testing import run_emulator
 
 pytestmark = pytest.mark.e2e

@@ -28,9 +28,9 @@ from gmail_assistant.db.types import utcnow
 from gmail_assistant.devtools import ServerProcess
 from gmail_assistant.jobs import Job as QueuedJob
 from gmail_assistant.labels import LABEL_NAMES
-from gmail_assistant.llm.fake_server import FakeLlm, run_fake_llm
 from gmail_assistant.settings import Settings
 from gmail_assistant.sync.install import components_of
+from gmail_assistant_testing.fake_llm import FakeLlm, run_fake_llm
 from gmail_emulator.testing import RunningEmulator, run_emulator
 
 __all__ = ["OWNER", "Stack", "World", "world_for"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flow_support import world_for
 
-from gmail_assistant.llm.fake_server import Fault
+from gmail_assistant_testing.fake_llm import Fault
 
 pytestmark = pytest.mark.anyio
 

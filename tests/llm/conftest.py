@@ -10,8 +10,8 @@ import pytest
 from llm_support import Run, Wired
 
 from gmail_assistant.llm import InMemoryRecorder, LlmGateway
-from gmail_assistant.llm.fake_server import FakeLlm, run_fake_llm
 from gmail_assistant.settings import LlmSettings
+from gmail_assistant_testing.fake_llm import FakeLlm, run_fake_llm
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from gmail_assistant.llm.fake_server import FakeLlm, run_fake_llm
+from gmail_assistant_testing.fake_llm import FakeLlm, run_fake_llm
 
 CLASSIFY = {"role": "system", "content": "Task: classify an email (prompt classify.v1)"}
 

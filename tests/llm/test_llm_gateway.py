@@ -19,7 +19,7 @@ from gmail_assistant.llm import (
     LlmUnavailable,
 )
 from gmail_assistant.llm._litellm import PRICES, get_litellm
-from gmail_assistant.llm.fake_server import FakeLlm, Fault
+from gmail_assistant_testing.fake_llm import FakeLlm, Fault
 
 Wire = Callable[..., Wired]
 PRICED = "openai/gma-test-priced"

@@ -24,7 +24,8 @@ def test_only_the_adapter_module_imports_litellm() -> None:
 
 def test_importing_the_package_does_not_import_litellm() -> None:
     code = (
-        "import sys, gmail_assistant.llm, gmail_assistant.llm.fake_server, gmail_assistant.prompts;"
+        "import sys, gmail_assistant.llm, gmail_assistant.prompts;"
+        "import gmail_assistant_testing.fake_llm;"
         "print('litellm' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -23,7 +23,7 @@ import httpx
 
 from gmail_assistant.devtools import ServerProcess
 from gmail_assistant.devtools.server_process import free_port
-from gmail_assistant.llm.fake_server import FakeLlm, run_fake_llm
+from gmail_assistant_testing.fake_llm import FakeLlm, run_fake_llm
 from gmail_emulator.testing import RunningEmulator, run_emulator
 
 __all__ = [

@@ -7,7 +7,7 @@
 
 Importing this package does not import LiteLLM; building an `LlmGateway` (or calling
 `check_provider_keys`) does, once. The fake OpenAI-compatible server lives in
-`gmail_assistant.llm.fake_server` and the offline demo model in `gmail_assistant.llm.offline`.
+`gmail_assistant_testing.fake_llm` and the offline demo model in `gmail_assistant.llm.offline`.
 """
 
 from gmail_assistant.llm.errors import (

@@ -1,4 +1,4 @@
-"""A scriptable OpenAI-compatible chat server for tests, benches and the demo.
+"""A scriptable OpenAI-compatible chat server for tests and benches (never the product).
 
 LiteLLM reaches it with model `openai/<anything>`, `api_base=<fake.base_url>` and any
 `OPENAI_API_KEY`. By default it answers like the offline model (classification JSON for
@@ -15,7 +15,7 @@ classify prompts, labelled template replies for drafts). Tests script it:
 
 Another process can script it over HTTP: `POST /_fake/faults` with a `Fault`-shaped JSON
 plus `count` (or `rate`), `POST /_fake/reset`, `GET /_fake/stats`.
-Run standalone: `python -m gmail_assistant.llm.fake_server --port 8765`.
+Run standalone: `python -m gmail_assistant_testing.fake_llm --port 8765`.
 """
 
 from __future__ import annotations
