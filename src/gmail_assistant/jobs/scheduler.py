@@ -3,6 +3,7 @@
 Time is cut into periods of each task's interval (aligned to the epoch). Before running a task,
 a replica inserts the row (task, period) into `scheduler_ticks`; the primary key lets exactly
 one replica win, so three replicas still renew the watch once a day, not three times.
+The scheduler also runs its own upkeep, `purge_scheduler_ticks`, so that table stays small.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from sqlalchemy import bindparam, text
 from gmail_assistant.db.database import Database
 from gmail_assistant.db.types import UtcDateTime, utcnow
 
-__all__ = ["PeriodicTask", "Scheduler"]
+__all__ = ["TICK_PURGE_TASK", "PeriodicTask", "Scheduler"]
+
+TICK_PURGE_TASK = "purge_scheduler_ticks"
+# A tick must outlive its period, or another replica could claim the same period again.
+_MIN_TICK_RETENTION = timedelta(days=7)
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +70,7 @@ class Scheduler:
         self._loop: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
         self.runs: dict[str, int] = {}
+        self._upkeep = PeriodicTask(TICK_PURGE_TASK, timedelta(hours=6), self._purge_old_ticks)
 
     def start(self) -> None:
         self._loop = asyncio.create_task(self._run(), name="scheduler")
@@ -94,7 +100,8 @@ class Scheduler:
         """Start every task whose period has turned; returns the names started here."""
         now = self.clock()
         started = []
-        for task in self.tasks:
+        # `tasks` is read at every tick: flows may still add theirs after construction.
+        for task in (*self.tasks, self._upkeep):
             period = task.period(now)
             if self._seen.get(task.name) == period:
                 continue
@@ -122,6 +129,16 @@ class Scheduler:
             self.runs[task.name] = self.runs.get(task.name, 0) + 1
         except Exception as exc:
             log.error("periodic task %s failed: %s: %s", task.name, type(exc).__name__, exc)
+
+    def tick_retention(self) -> timedelta:
+        """How long a tick is kept: twice the longest task interval, at least a week."""
+        longest = max((task.interval for task in self.tasks), default=timedelta(0))
+        return max(_MIN_TICK_RETENTION, 2 * longest)
+
+    async def _purge_old_ticks(self) -> int:
+        removed = await self.purge_ticks(self.tick_retention())
+        log.info("purged scheduler ticks", extra={"removed": removed})
+        return removed
 
     async def purge_ticks(self, older_than: timedelta) -> int:
         async with self.db.write_connection() as conn:
