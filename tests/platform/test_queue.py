@@ -13,6 +13,7 @@ from dbfixtures import migrated_database
 from gmail_assistant.db import connector_for
 from gmail_assistant.db.models import Job as JobRow
 from gmail_assistant.db.types import utcnow
+from gmail_assistant.gmail.errors import GmailAuthError, GmailTokenRevoked
 from gmail_assistant.jobs import (
     HandlerRegistry,
     Job,
@@ -201,9 +202,19 @@ async def test_three_failures_leave_failed_with_the_message(db_url: str) -> None
         assert row.last_error == "ValueError: the mail is unreadable"
 
 
-async def test_permanent_error_fails_at_once(db_url: str) -> None:
+@pytest.mark.parametrize(
+    "error",
+    [
+        PermanentJobError("no such email"),
+        GmailAuthError("messages.get: 401 Invalid Credentials"),
+        GmailAuthError("token refresh refused: invalid_client", status="refresh"),
+        GmailTokenRevoked("token refresh refused: invalid_grant"),
+    ],
+    ids=["permanent-job-error", "gmail-401", "gmail-refresh-refused", "gmail-token-revoked"],
+)
+async def test_permanent_error_fails_at_once(db_url: str, error: Exception) -> None:
     async def refuses(job: Job) -> None:
-        raise PermanentJobError("no such email")
+        raise error
 
     async with migrated_database(db_url) as db, connector_for(db) as connector:
         registry = make_registry(refuses=refuses)

@@ -6,15 +6,22 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["PermanentJobError", "RetryDecision", "RetryPolicy"]
+__all__ = ["PermanentJobError", "RetryDecision", "RetryPolicy", "is_permanent"]
 
 
 class PermanentJobError(Exception):
     """A handler raises this when trying again cannot help (bad input, missing row).
 
-    Errors of other packages say the same with a true ``permanent`` attribute (a revoked
-    Gmail token), so this module needs no import of theirs.
+    The one mark of a permanent failure is a true ``permanent`` attribute: errors of other
+    packages carry it too (every Gmail auth error, a revoked token included), so this module
+    needs no import of theirs.
     """
+
+    permanent = True
+
+
+def is_permanent(error: BaseException) -> bool:
+    return getattr(error, "permanent", False) is True
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,7 @@ class RetryPolicy:
         now: datetime,
         rng: random.Random | None = None,
     ) -> RetryDecision:
-        permanent = isinstance(error, PermanentJobError) or getattr(error, "permanent", False)
-        if permanent is True or attempts >= max_attempts:
+        if is_permanent(error) or attempts >= max_attempts:
             return RetryDecision(retry=False)
         retry_after = getattr(error, "retry_after", None)
         delay = self.delay(attempts, rng)
