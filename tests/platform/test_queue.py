@@ -23,6 +23,7 @@ from gmail_assistant.jobs import (
     Wakeup,
     WorkerPool,
 )
+from gmail_assistant.jobs.in_transaction import enqueue_in
 
 pytestmark = pytest.mark.anyio
 
@@ -403,3 +404,32 @@ async def _wait_for_status(db, job_id: int | None, statuses: set[str]) -> None: 
                 return
         await asyncio.sleep(0.025)
     raise AssertionError(f"job {job_id} never reached {statuses}")
+
+
+async def test_enqueue_in_a_transaction_writes_what_the_queue_writes(db_url: str) -> None:
+    registry = make_registry()
+    registry.register("draft", _noop, scope="thread", max_attempts=2)
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
+        first = await queue.enqueue("draft", user_id=1, thread_id="t1", payload={"n": 1})
+
+        def in_tx(session):  # type: ignore[no-untyped-def]
+            conn = session.connection()
+            duplicate = enqueue_in(
+                conn, queue, "draft", user_id=1, thread_id="t1", payload={"n": 2}
+            )
+            other = enqueue_in(conn, queue, "draft", user_id=1, thread_id="t2", payload={"n": 3})
+            return duplicate, other
+
+        duplicate, other = await db.run_write(in_tx)
+        assert duplicate == first  # the same de-duplication key, one pending job
+        by_thread = {row.thread_id: row for row in await rows(db)}
+        assert set(by_thread) == {"t1", "t2"}
+        columns = ("job_type", "user_id", "max_attempts", "status")
+        assert [getattr(by_thread["t2"], c) for c in columns] == [
+            getattr(by_thread["t1"], c) for c in columns
+        ]
+        assert by_thread["t2"].id == other and by_thread["t2"].max_attempts == 2
+        assert by_thread["t2"].payload == {"n": 3}
+        assert by_thread["t2"].dedup_key == by_thread["t1"].dedup_key.replace("t1", "t2")
+        assert by_thread["t2"].lock_key == by_thread["t1"].lock_key.replace("t1", "t2")

@@ -3,8 +3,9 @@
 Sync enqueues the jobs a history batch yields and moves the history cursor in ONE
 transaction: either both happen or neither (a crash in between replays the batch, and the
 per-thread de-duplication absorbs the replay). The classifier records its result and
-enqueues the draft the same way. `JobQueue.enqueue` opens its own transaction, so this uses
-the queue's own statement and key rules on the caller's connection instead (a
+enqueues the draft the same way. `JobQueue.enqueue` opens its own transaction, so this runs
+the queue's own statement with the queue's own parameters (`JobQueue.enqueue_params`) on the
+caller's connection instead (a
 `Database.run_write` unit's); the caller wakes the in-process workers
 (`queue.wakeup.notify()`) after its commit.
 Job types nobody has registered yet (the classifier may live in another release) get the
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from gmail_assistant.jobs import names
-from gmail_assistant.jobs.models import Job
+from gmail_assistant.jobs.models import Job, JobSpec
 from gmail_assistant.jobs.queue import NOTIFY_CHANNEL, JobQueue
 from gmail_assistant.jobs.registry import JobType, Scope
 
@@ -61,20 +62,9 @@ def enqueue_in(
     payload: dict[str, Any],
 ) -> int | None:
     """Insert a pending job (or find its waiting duplicate); returns the id, or None."""
-    spec = _spec(queue, job_type)
-    dedup_key, lock_key = spec.keys(user_id, thread_id)
-    now = queue.clock()
-    params = {
-        "job_type": job_type,
-        "user_id": user_id,
-        "thread_id": thread_id,
-        "payload": payload,
-        "max_attempts": spec.max_attempts or queue.default_max_attempts,
-        "run_after": now,
-        "dedup_key": dedup_key,
-        "lock_key": lock_key,
-        "now": now,
-    }
+    job = JobSpec(job_type, user_id, thread_id, payload)
+    params = queue.enqueue_params(job, queue.clock(), job_type=_spec(queue, job_type))
+    dedup_key = params["dedup_key"]
     statements = _statements(queue)
     job_id = conn.execute(statements.enqueue, params).scalar()
     if job_id is None and dedup_key is not None:

@@ -20,7 +20,7 @@ from gmail_assistant.db.connector import (
 from gmail_assistant.db.types import utcnow
 from gmail_assistant.jobs.models import Job, JobCounts, JobSpec
 from gmail_assistant.jobs.notify import Wakeup, notify_message
-from gmail_assistant.jobs.registry import HandlerRegistry
+from gmail_assistant.jobs.registry import HandlerRegistry, JobType
 from gmail_assistant.jobs.sql import QUERIES, Query, statements_for
 
 __all__ = ["NOTIFY_CHANNEL", "JobQueue"]
@@ -123,20 +123,31 @@ class JobQueue:
             self.wakeup.notify_at(min(later))
         return ids
 
-    def _insert_params(self, spec: JobSpec, now: datetime) -> dict[str, Any]:
-        job_type = self.registry.require(spec.job_type)
+    def enqueue_params(
+        self, spec: JobSpec, now: datetime, *, job_type: JobType | None = None
+    ) -> dict[str, Any]:
+        """The enqueue statement's parameters, for this queue and `jobs.in_transaction` alike.
+
+        `payload` stays a dict: the SQLAlchemy statements bind it as JSON, the driver path
+        encodes it. `job_type` stands in for a type this registry does not know.
+        """
+        job_type = job_type or self.registry.require(spec.job_type)
         dedup_key, lock_key = job_type.keys(spec.user_id, spec.thread_id)
         return {
             "job_type": spec.job_type,
             "user_id": spec.user_id,
             "thread_id": spec.thread_id,
-            "payload": json.dumps(spec.payload or {}),
+            "payload": spec.payload or {},
             "max_attempts": job_type.max_attempts or self.default_max_attempts,
             "run_after": spec.run_after or now,
             "dedup_key": dedup_key,
             "lock_key": lock_key,
             "now": now,
         }
+
+    def _insert_params(self, spec: JobSpec, now: datetime) -> dict[str, Any]:
+        params = self.enqueue_params(spec, now)
+        return {**params, "payload": json.dumps(params["payload"])}
 
     async def _insert(
         self, tx: ConnectorSession, spec: JobSpec, params: dict[str, Any]
