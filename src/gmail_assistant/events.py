@@ -28,6 +28,7 @@ class EventType:
     SKIPPED = "skipped"
     PARSE_ERROR = "parse_error"
     STATUS_CHANGED = "status_changed"
+    BANK_ACCOUNT_CHANGED = "bank_account_changed"
 
 
 def record_event(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from gmail_assistant.agent.install import install_agent
 from gmail_assistant.classify.classifier import Classifier
 from gmail_assistant.classify.handler import ClassifyHandler
 from gmail_assistant.draft.composer import DraftComposer
@@ -20,6 +21,7 @@ from gmail_assistant.lifecycle import CleanupHandler, ManualDraftHandler, Rework
 from gmail_assistant.llm.db_recorder import DatabaseRecorder
 from gmail_assistant.llm.records import LlmCallRecord
 from gmail_assistant.observability.metrics import record_llm_call
+from gmail_assistant.payments import PaymentChecker, PaymentExtractor
 from gmail_assistant.sync.install import components_of
 
 if TYPE_CHECKING:
@@ -57,7 +59,12 @@ def install_intelligence(container: Container) -> FlowDeps:
     registry.register(
         names.CLASSIFY,
         ClassifyHandler(
-            deps=deps, classifier=Classifier(llm=gateway, model=settings.llm.classify_model)
+            deps=deps,
+            classifier=Classifier(llm=gateway, model=settings.llm.classify_model),
+            payments=PaymentChecker(
+                database=container.database,
+                extractor=PaymentExtractor(llm=gateway, model=settings.llm.classify_model),
+            ),
         ),
         scope="thread",
     )
@@ -67,6 +74,7 @@ def install_intelligence(container: Container) -> FlowDeps:
         names.MANUAL_DRAFT, ManualDraftHandler(deps=deps, composer=composer), scope="thread"
     )
     registry.register(names.CLEANUP, CleanupHandler(deps=deps), scope="thread")
+    install_agent(container, deps, gateway)
     container.extras["flows"] = deps
     return deps
 

@@ -29,6 +29,7 @@ from gmail_assistant.gmail.errors import GmailNotFound
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
 from gmail_assistant.jobs import Job, PermanentJobError, names
 from gmail_assistant.jobs.in_transaction import enqueue_in, notify_in
+from gmail_assistant.payments import PaymentChecker
 from gmail_assistant.users.preferences import Preferences
 
 __all__ = ["ClassifyHandler"]
@@ -37,9 +38,12 @@ log = logging.getLogger(__name__)
 
 
 class ClassifyHandler:
-    def __init__(self, *, deps: FlowDeps, classifier: Classifier) -> None:
+    def __init__(
+        self, *, deps: FlowDeps, classifier: Classifier, payments: PaymentChecker | None = None
+    ) -> None:
         self.deps = deps
         self.classifier = classifier
+        self.payments = payments
 
     async def __call__(self, job: Job) -> None:
         deps = self.deps
@@ -61,6 +65,7 @@ class ClassifyHandler:
             and existing.last_message_id == message.id
         ):
             await self._follow_up(job, existing)  # a rerun: the work is already recorded
+            await self._check_payment(job, mailbox, thread, message, existing)
             return
         preferences = Preferences.from_settings(mailbox.settings, where=f"user {mailbox.user.id}")
         automation = detect_automation(
@@ -92,7 +97,8 @@ class ClassifyHandler:
         language = preferences.language_for(message.sender_email, result.language, style)
         result = replace(result, language=language)
         await self._apply_labels(mailbox, thread, message, result.category, existing)
-        await self._record(job, mailbox, message, result, style, existing, force)
+        email = await self._record(job, mailbox, message, result, style, existing, force)
+        await self._check_payment(job, mailbox, thread, message, email)
 
     async def _read(self, mailbox: Mailbox, job: Job, *, fresh: bool) -> ThreadData:
         """The thread; a fresh single message costs one messages.get instead of threads.get."""
@@ -209,6 +215,21 @@ class ClassifyHandler:
         if status == "pending":
             queue.wakeup.notify()
         return email
+
+    async def _check_payment(
+        self, job: Job, mailbox: Mailbox, thread: ThreadData, message: ParsedMessage, email: Email
+    ) -> None:
+        """A payment request's account against the payee's earlier ones (`payments`)."""
+        if self.payments is not None:
+            await self.payments.check(
+                mailbox=mailbox,
+                thread=thread,
+                message=message,
+                email_id=email.id,
+                category=email.classification or "",
+                job_id=job.id,
+                context=self.deps.call_context(job, email.id),
+            )
 
     async def _follow_up(self, job: Job, email: Email) -> None:
         if email.classification == "needs_response" and email.status == "pending":

@@ -6,7 +6,7 @@ adding one never needs a table rebuild on SQLite.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +33,7 @@ __all__ = [
     "Job",
     "LlmCall",
     "OwnWrite",
+    "PaymentRequest",
     "SchedulerTick",
     "SyncState",
     "User",
@@ -284,4 +285,41 @@ class OwnWrite(Base):
     label_id: Mapped[str | None] = mapped_column(String(100))
     # label_add | draft_remove (rows from before 2026-11 may say label_remove)
     action: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PaymentRequest(Base):
+    """What one payment-request message asks to be paid, and whether its account changed.
+
+    One row per message (a rerun of the classify job finds it and adds nothing).
+    `account_iban` is the normalised IBAN the mail asks to pay into; when the payee (by
+    `payee_key`) was known with other accounts, `previous_iban` names the one it replaced
+    and `account_changed` is set: the thread went to Action Required.
+    """
+
+    __tablename__ = "payment_requests"
+    __table_args__ = (
+        UniqueConstraint("user_id", "message_id"),
+        Index("ix_payment_requests_user_id_payee_key", "user_id", "payee_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    email_id: Mapped[int] = mapped_column(ForeignKey("emails.id", ondelete="CASCADE"), index=True)
+    thread_id: Mapped[str] = mapped_column(String(100))
+    message_id: Mapped[str] = mapped_column(String(100))
+    payee: Mapped[str | None] = mapped_column(String(200))
+    payee_key: Mapped[str] = mapped_column(String(320))
+    amount: Mapped[str | None] = mapped_column(String(32))  # decimal text: no float rounding
+    currency: Mapped[str | None] = mapped_column(String(3))
+    due_date: Mapped[date | None]
+    variable_symbol: Mapped[str | None] = mapped_column(String(10))
+    account_iban: Mapped[str | None] = mapped_column(String(34))
+    account_display: Mapped[str | None] = mapped_column(String(120))
+    source: Mapped[str | None] = mapped_column(String(20))  # iban | domestic | spd | llm
+    # Every valid account the mail names (IBANs) and the candidates whose checksum failed.
+    accounts: Mapped[Any] = mapped_column(JSON, nullable=True)
+    rejected_accounts: Mapped[Any] = mapped_column(JSON, nullable=True)
+    account_changed: Mapped[bool] = mapped_column(default=False)
+    previous_iban: Mapped[str | None] = mapped_column(String(34))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -21,6 +21,7 @@ __all__ = [
     "email_text",
     "estimate_tokens",
     "offline_reply",
+    "payment_text",
     "split_messages",
 ]
 
@@ -32,6 +33,7 @@ _INSTRUCTIONS_RE = re.compile(r"<owner_instructions>\n?(.*?)\n?</owner_instructi
 _PURPOSE_RE = re.compile(r"\(prompt ([a-z_]+)\.v\d+\)")
 _SIGN_OFF_RE = re.compile(r"^Sign-off: *(.+)$", re.MULTILINE)
 _LANGUAGE_RE = re.compile(r"language code(?: is|:)\s+([a-z]{2})\b")
+_FROM_NAME_RE = re.compile(r"^From: *([^<\n]*?) *<", re.MULTILINE)
 _FROM_RE = re.compile(r"^From: .*?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.MULTILINE)
 
 _STOPWORDS = {
@@ -203,6 +205,14 @@ def draft_text(system: str, user: str, *, rework: bool = False) -> str:
     return "\n\n".join(parts)
 
 
+def payment_text(user: str) -> dict[str, object]:
+    """The payment prompt's answer: only the payee, as the From: header names it. Amounts,
+    dates and accounts are left to the code that reads structured forms."""
+    sender = _FROM_NAME_RE.search(_last_block(user))
+    name = sender.group(1).strip().strip('"') if sender else ""
+    return {"payee": name or None}
+
+
 def offline_reply(system: str, user: str, model: str = "") -> str:
     """What the offline model answers to this prompt."""
     purpose = detect_purpose(system, user, model)
@@ -210,4 +220,6 @@ def offline_reply(system: str, user: str, model: str = "") -> str:
         return json.dumps(classify_text(system, user), ensure_ascii=False)
     if purpose == "context":
         return json.dumps({"queries": classify_text(system, user)["context_queries"]})
+    if purpose == "payment":
+        return json.dumps(payment_text(user), ensure_ascii=False)
     return draft_text(system, user, rework=purpose == "rework")
