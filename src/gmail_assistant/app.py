@@ -95,7 +95,8 @@ def _install_auth(app: FastAPI, settings: Settings) -> None:
         password=server.admin_password,
     )
     # Shown by /api/health and /debug/health, and logged at start.
-    app.state.health_warnings = (reason,) if reason else ()
+    startup = app.state.container.extras.get("startup_warnings", ())
+    app.state.health_warnings = ((reason,) if reason else ()) + tuple(startup)
     if reason:
         app.add_middleware(ClosedMiddleware, reason=reason)
     elif server.basic_auth_enabled:

@@ -34,6 +34,7 @@ __all__ = [
     "BackupSettings",
     "DatabaseSettings",
     "GmailSettings",
+    "HttpToolSettings",
     "LlmSettings",
     "RoutingSettings",
     "ServerSettings",
@@ -112,6 +113,7 @@ class AuthSettings(_Section):
 class LlmSettings(_Section):
     classify_model: str = "gemini/gemini-2.0-flash"
     draft_model: str = "gemini/gemini-2.5-pro"
+    # Reserved: v2.3.0 configs set it; the classify call proposes the related-mail queries.
     context_model: str = "gemini/gemini-2.0-flash"
     agent_model: str = "gemini/gemini-2.5-pro"
     api_base: str = ""
@@ -194,18 +196,40 @@ class RoutingSettings(_Section):
 
 
 class AgentProfile(_Loose):
-    model: str = ""
+    model: str = ""  # empty: llm.agent_model
     max_tokens: int = Field(4096, ge=1)
     temperature: float = Field(0.3, ge=0, le=2)
     max_iterations: int = Field(10, ge=1, le=100)
     system_prompt_file: Path | None = None
     tools: tuple[str, ...] = ()
+    preprocessor: str = "default"  # or "crisp" (helpdesk forwards)
+
+
+class HttpToolSettings(_Section):
+    """An `http` tool: the model's arguments go to a service as JSON (or the query string)."""
+
+    kind: Literal["http"] = "http"
+    description: str = ""
+    url: str
+    method: Literal["GET", "POST", "PUT", "PATCH"] = "POST"
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    auth_header: str = "Authorization"
+    auth_env: str = ""  # the environment variable holding the header's value
 
 
 class AgentSettings(_Section):
-    """v2.3.0's `agent:`: the profiles routing rules may name."""
+    """v2.3.0's `agent:`: the profiles routing rules may name, plus this version's `http`
+    tools and the per-run caps."""
 
     profiles: dict[str, AgentProfile] = Field(default_factory=dict)
+    tools: dict[str, HttpToolSettings] = Field(default_factory=dict)
+    max_tool_calls: int = Field(20, ge=1, le=200)
+    max_tokens_per_run: int = Field(60_000, ge=1)
+    max_cost_usd_per_run: float = Field(0.50, ge=0)
+    run_timeout_seconds: float = Field(300.0, gt=0)
+    tool_timeout_seconds: float = Field(20.0, gt=0)
+    search_max_results: int = Field(10, ge=1, le=50)
 
 
 class Settings(BaseSettings):

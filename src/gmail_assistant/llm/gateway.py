@@ -14,17 +14,25 @@ a call that comes earlier awaits the same import instead of starting another.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from gmail_assistant.llm._litellm import OFFLINE_PROVIDER, get_litellm, litellm_if_loaded
 from gmail_assistant.llm.errors import LlmError, LlmResponseError, translate_exception
-from gmail_assistant.llm.records import CallContext, LlmCallRecord, LlmCallRecorder, LlmResult
+from gmail_assistant.llm.records import (
+    CallContext,
+    ChatTurn,
+    LlmCallRecord,
+    LlmCallRecorder,
+    LlmResult,
+    ToolCall,
+)
 from gmail_assistant.llm.retry import RetryPolicy
 from gmail_assistant.settings import LlmSettings
 
@@ -33,6 +41,7 @@ __all__ = ["LlmGateway", "Sleep"]
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[object]]
+_R = TypeVar("_R", LlmResult, ChatTurn)
 
 
 def _is_offline(model: str) -> bool:
@@ -90,9 +99,47 @@ class LlmGateway:
         context: CallContext | None = None,
     ) -> LlmResult:
         """Ask `model`; retry what may pass next time; raise an `LlmError` otherwise."""
-        context = context or CallContext()
         await self.load()
         kwargs = self._request(model, system, user, json_mode, max_tokens, temperature)
+        return await self._call(purpose, model, kwargs, system, user, context, self._result)
+
+    async def chat(
+        self,
+        *,
+        purpose: str,
+        model: str,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]],
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        context: CallContext | None = None,
+    ) -> ChatTurn:
+        """One turn of a tool-calling conversation (OpenAI function format): the model's
+        text and/or tool calls. Recorded and retried like `complete`; the record's user
+        prompt is the conversation after the system message, as JSON."""
+        system = "\n\n".join(str(m.get("content") or "") for m in messages if m["role"] == "system")
+        rest = [m for m in messages if m["role"] != "system"]
+        user = json.dumps(rest, ensure_ascii=False, default=str)
+        await self.load()
+        kwargs = self._request(model, system, user, False, max_tokens, temperature)
+        kwargs["messages"] = messages
+        if tools:
+            kwargs["tools"] = tools
+            kwargs["tool_choice"] = "auto"
+        return await self._call(purpose, model, kwargs, system, user, context, self._turn)
+
+    async def _call(
+        self,
+        purpose: str,
+        model: str,
+        kwargs: dict[str, Any],
+        system: str,
+        user: str,
+        context: CallContext | None,
+        parse: Callable[[Any, str, float, int], _R],
+    ) -> _R:
+        context = context or CallContext()
+        await self.load()
         attempt = 0
         while True:
             attempt += 1
@@ -101,7 +148,7 @@ class LlmGateway:
                 async with self._semaphore(model):
                     started = self._clock()  # queueing for the semaphore is not latency
                     response = await self._litellm.acompletion(**kwargs)
-                result = self._result(response, model, started, attempt)
+                result = parse(response, model, started, attempt)
             except Exception as exc:
                 error = translate_exception(exc)
                 latency = self._elapsed_ms(started)
@@ -207,6 +254,42 @@ class LlmGateway:
             attempts=attempt,
         )
 
+    def _turn(self, response: Any, model: str, started: float, attempt: int) -> ChatTurn:
+        latency = self._elapsed_ms(started)
+        try:
+            message = response.choices[0].message
+        except (AttributeError, IndexError, TypeError) as exc:
+            raise LlmResponseError(f"answer without a message: {exc}") from exc
+        calls: list[ToolCall] = []
+        for index, call in enumerate(getattr(message, "tool_calls", None) or ()):
+            function = getattr(call, "function", None)
+            name = getattr(function, "name", None)
+            if not name:
+                raise LlmResponseError("tool call without a function name")
+            arguments = getattr(function, "arguments", None)
+            calls.append(
+                ToolCall(
+                    id=str(getattr(call, "id", None) or f"call_{attempt}_{index}"),
+                    name=str(name),
+                    arguments=arguments if isinstance(arguments, str) else json.dumps(arguments),
+                )
+            )
+        text = message.content if isinstance(message.content, str) else ""
+        if not calls and not text.strip():
+            raise LlmResponseError("empty answer")
+        usage = getattr(response, "usage", None)
+        return ChatTurn(
+            text=text,
+            tool_calls=tuple(calls),
+            model=model,
+            prompt_tokens=_int_or_none(getattr(usage, "prompt_tokens", None)),
+            completion_tokens=_int_or_none(getattr(usage, "completion_tokens", None)),
+            latency_ms=latency,
+            cost_usd=self._cost(response, model),
+            offline=_is_offline(model),
+            attempts=attempt,
+        )
+
     def _cost(self, response: Any, model: str) -> float | None:
         if _is_offline(model):
             return 0.0
@@ -236,14 +319,14 @@ class LlmGateway:
         attempt: int,
         latency_ms: int,
         error: LlmError | None,
-        result: LlmResult | None = None,
+        result: LlmResult | ChatTurn | None = None,
     ) -> None:
         record = LlmCallRecord(
             purpose=purpose,
             model=model,
             system_prompt=system,
             user_prompt=user,
-            response_text=result.text if result else None,
+            response_text=result.response_text if result else None,
             prompt_tokens=result.prompt_tokens if result else None,
             completion_tokens=result.completion_tokens if result else None,
             latency_ms=latency_ms,

@@ -7,6 +7,7 @@ a list for tests, benches and the demo.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -15,10 +16,12 @@ from gmail_assistant.llm.jsonparse import extract_json_object
 
 __all__ = [
     "CallContext",
+    "ChatTurn",
     "InMemoryRecorder",
     "LlmCallRecord",
     "LlmCallRecorder",
     "LlmResult",
+    "ToolCall",
 ]
 
 
@@ -92,6 +95,45 @@ class LlmResult:
     offline: bool
     attempts: int
 
+    @property
+    def response_text(self) -> str:
+        return self.text
+
     def json(self) -> dict[str, Any]:
         """The first JSON object in the answer; `LlmResponseError` when there is none."""
         return extract_json_object(self.text)
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A function the model asked to run; `arguments` as the model wrote them (JSON text)."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """One turn of a tool-calling conversation: text, tool calls, or both."""
+
+    text: str
+    tool_calls: tuple[ToolCall, ...]
+    model: str
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    latency_ms: int
+    cost_usd: float | None
+    offline: bool
+    attempts: int
+
+    @property
+    def response_text(self) -> str:
+        """What the `llm_calls` row keeps: the text, then each call as one JSON line."""
+        calls = [
+            json.dumps(
+                {"tool_call": c.name, "id": c.id, "arguments": c.arguments}, ensure_ascii=False
+            )
+            for c in self.tool_calls
+        ]
+        return "\n".join([self.text, *calls]).strip()

@@ -25,6 +25,7 @@ __all__ = [
     "CONTENT_TYPE_LATEST",
     "Metrics",
     "active_metrics",
+    "record_agent_run",
     "record_gmail_call",
     "record_llm_call",
     "record_webhook_push",
@@ -86,6 +87,14 @@ class Metrics:
             "gma_webhook_pushes", "Pub/Sub pushes received by outcome.", ["outcome"],
             registry=r,
         )  # fmt: skip
+        self.agent_runs = Counter(
+            "gma_agent_runs", "Agent runs by profile and status.", ["profile", "status"],
+            registry=r,
+        )  # fmt: skip
+        self.agent_tool_calls = Counter(
+            "gma_agent_tool_calls", "Tool calls made by agent runs, by profile.", ["profile"],
+            registry=r,
+        )  # fmt: skip
 
     # -- feeding -------------------------------------------------------------------------
 
@@ -122,6 +131,11 @@ class Metrics:
 
     def record_webhook_push(self, outcome: str) -> None:
         self.webhook_pushes.labels(outcome).inc()
+
+    def record_agent_run(self, profile: str, status: str, tool_calls: int) -> None:
+        self.agent_runs.labels(profile, status).inc()
+        if tool_calls > 0:
+            self.agent_tool_calls.labels(profile).inc(tool_calls)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -163,3 +177,10 @@ def record_webhook_push(outcome: str) -> None:
     own words; keep the set small, it becomes a label)."""
     if _active is not None:
         _active.record_webhook_push(outcome)
+
+
+def record_agent_run(profile: str, status: str, tool_calls: int) -> None:
+    """One finished agent run: its profile, status (completed, max_iterations, error) and
+    how many tools it called."""
+    if _active is not None:
+        _active.record_agent_run(profile, status, tool_calls)

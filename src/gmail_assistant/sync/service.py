@@ -15,7 +15,7 @@ read again by the next incremental sync, never lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,6 +40,8 @@ __all__ = ["SyncResult", "SyncService", "full_sync_query", "history_int"]
 
 log = logging.getLogger(__name__)
 GmailFor = Callable[[str], GmailApi]
+# message ids → the job each routed message becomes instead of classify (absent: classify).
+Route = Callable[[GmailApi, list[str]], Awaitable[dict[str, PlannedJob]]]
 _CHUNK = 500
 
 
@@ -77,6 +79,7 @@ class SyncService:
         own_writes: OwnWrites,
         settings: SyncSettings,
         clock: Callable[[], datetime] = utcnow,
+        route: Route | None = None,
     ) -> None:
         self.db = database
         self.queue = queue
@@ -85,6 +88,9 @@ class SyncService:
         self.own_writes = own_writes
         self.settings = settings
         self.clock = clock
+        # The agent flow's routing (set by its install): new inbound mail a rule sends to
+        # an agent becomes an agent_process job instead of classify.
+        self.route = route
 
     async def run(self, user_id: int, *, full: bool = False) -> SyncResult | None:
         user = await self.users.get(user_id)
@@ -102,11 +108,13 @@ class SyncService:
             return await self.full(user_id, gmail, reason="history expired")
         labels = await self.users.labels(user_id)
         thread_ids = _threads_of(page.records)
+        routes = await self._routes(gmail, _inbound_ids(page.records))
 
         def apply(session: Session) -> tuple[SyncPlan, int]:
             threads = _thread_states(session, user_id, thread_ids)
             pending = self.own_writes.pending(session, user_id, thread_ids)
             plan = plan_jobs(page.records, labels=labels, threads=threads, own=pending)
+            plan.jobs = _rerouted(plan.jobs, routes)
             consumed = [i for key in plan.own_keys for i in pending.get(key, [])]
             self.own_writes.consume(session, user_id, consumed)
             self._enqueue(session, user_id, plan.jobs)
@@ -124,6 +132,7 @@ class SyncService:
         newest: dict[str, str] = {}  # thread → its newest message (the list is newest first)
         for message_id, thread_id in listed:
             newest.setdefault(thread_id or message_id, message_id)
+        routes = await self._routes(gmail, newest.values())
 
         def apply(session: Session) -> tuple[list[PlannedJob], int]:
             known = set(_thread_states(session, user_id, newest))
@@ -133,6 +142,7 @@ class SyncService:
                 for thread_id, message_id in newest.items()
                 if thread_id not in known
             ]
+            jobs = _rerouted(jobs, routes)
             self._enqueue(session, user_id, jobs)
             return jobs, self._advance(session, user_id, profile.history_id, full=True)
 
@@ -144,6 +154,10 @@ class SyncService:
         )
         _log(result)
         return result
+
+    async def _routes(self, gmail: GmailApi, message_ids: Iterable[str]) -> dict[str, PlannedJob]:
+        ids = list(message_ids)
+        return await self.route(gmail, ids) if self.route is not None and ids else {}
 
     async def cursor(self, user_id: int) -> int | None:
         state = await self.db.run_read(lambda session: session.get(SyncState, user_id))
@@ -184,6 +198,31 @@ class SyncService:
         return current
 
 
+def _inbound_ids(records: Iterable[HistoryRecord]) -> list[str]:
+    """New messages that may become a classify job (the candidates for routing)."""
+    return [
+        message.id
+        for record in records
+        for message in record.messages_added
+        if "INBOX" in message.label_ids and not {"DRAFT", "SENT"} & set(message.label_ids)
+    ]
+
+
+def _rerouted(jobs: list[PlannedJob], routes: dict[str, PlannedJob]) -> list[PlannedJob]:
+    """Classify jobs whose message a routing rule sends elsewhere, replaced by that job."""
+    if not routes:
+        return jobs
+    out = []
+    for job in jobs:
+        routed = (
+            routes.get(str(job.payload.get("message_id")))
+            if job.job_type == names.CLASSIFY
+            else None
+        )
+        out.append(PlannedJob(routed.job_type, job.thread_id, routed.payload) if routed else job)
+    return out
+
+
 def _threads_of(records: Iterable[HistoryRecord]) -> set[str]:
     threads: set[str] = set()
     for record in records:
@@ -218,7 +257,7 @@ def _queued_threads(session: Session, user_id: int, thread_ids: Iterable[str]) -
         rows = session.execute(
             select(Job.thread_id).where(
                 Job.user_id == user_id,
-                Job.job_type == names.CLASSIFY,
+                Job.job_type.in_((names.CLASSIFY, names.AGENT_PROCESS)),
                 Job.status.in_(("pending", "running")),
                 Job.thread_id.in_(threads[start : start + _CHUNK]),
             )
