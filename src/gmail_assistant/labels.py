@@ -51,12 +51,6 @@ class LabelMap:
     def get(self, key: str) -> str | None:
         return self.ids.get(key)
 
-    def key_of(self, label_id: str) -> str | None:
-        for key, value in self.ids.items():
-            if value == label_id:
-                return key
-        return None
-
     def classification_ids(self) -> set[str]:
         return {self.ids[k] for k in CLASSIFICATION_LABEL_KEYS if k in self.ids}
 

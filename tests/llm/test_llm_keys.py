@@ -95,3 +95,10 @@ def test_the_default_models_are_checked_without_importing_litellm() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.split() == ["1", "False"]
+
+
+def test_the_reserved_context_model_needs_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    settings = LlmSettings(context_model="anthropic/claude-sonnet-4-5")
+    assert check_provider_keys(settings, production=True) == []

@@ -123,18 +123,6 @@ def test_rework_repeats_the_owners_instructions(run: Run[Any], gateway: LlmGatew
     assert result.text.startswith(OFFLINE_LABEL)
 
 
-def test_context_prompt_gets_queries(run: Run[Any], gateway: LlmGateway) -> None:
-    prompt = load_prompt("context").render(
-        owner_email="me@example.com", email=wrap_email(sender="Jan <jan@firma.cz>", body="Hi")
-    )
-    result = run(
-        gateway.complete(
-            purpose="context", model="offline/context", system=prompt.system, user=prompt.user
-        )
-    )
-    assert result.json() == {"queries": ["from:jan@firma.cz"]}
-
-
 @pytest.mark.parametrize(
     ("body", "category"),
     [

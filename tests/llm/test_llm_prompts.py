@@ -30,7 +30,8 @@ DELIMITER_RE = re.compile(r"<\s*/?\s*(email[\s_\-]*data|owner[\s_\-]*instruction
 
 def test_every_prompt_has_a_version_and_both_parts() -> None:
     prompts = available_prompts()
-    assert {"classify", "draft", "rework", "context"} <= prompts.keys()
+    assert {"classify", "draft", "rework"} <= prompts.keys()
+    assert "context" not in prompts  # the classify call proposes the related-mail queries
     for name in prompts:
         template = load_prompt(name)
         system, user = template.parts
@@ -42,7 +43,6 @@ def test_every_prompt_has_a_version_and_both_parts() -> None:
     ("name", "variables"),
     [
         ("classify", {"owner_email", "owner_wrote_last", "styles", "email"}),
-        ("context", {"owner_email", "email"}),
         ("draft", {*STYLE, "thread", "related_context", "instructions"}),
         ("rework", {*STYLE, "thread", "related_context", "previous_draft", "instructions"}),
     ],

@@ -24,7 +24,7 @@ SEED = 7
 
 def test_kill_9_mid_run_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     rng = random.Random(SEED)
-    latency = {"classify": 50, "context": 80, "draft": 150, "rework": 150}
+    latency = {"classify": 50, "draft": 150, "rework": 150}
     with running_stack(tmp_path, latency_by_purpose=latency, seed=SEED) as stack:
         stack.start()
         mails = mail_mix(stack.emulator, MAILS, seed=SEED)

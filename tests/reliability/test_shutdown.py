@@ -16,7 +16,7 @@ MAILS = 12
 
 
 def test_sigterm_mid_run_releases_jobs_and_a_restart_finishes_them(tmp_path: Path) -> None:
-    slow = {"classify": 2500, "context": 2500, "draft": 4000}
+    slow = {"classify": 2500, "draft": 4000}
     env = {"GMA_SERVER_SHUTDOWN_GRACE_SECONDS": "1"}
     with running_stack(tmp_path, env=env, latency_by_purpose=slow) as stack:
         stack.start()

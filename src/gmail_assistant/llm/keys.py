@@ -21,7 +21,8 @@ __all__ = ["check_provider_keys"]
 
 # The variable to name first when LiteLLM accepts several (gemini takes GOOGLE_API_KEY too).
 _PREFERRED = {"gemini": "GEMINI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
-_SETTINGS = ("classify_model", "draft_model", "context_model", "agent_model")
+# `context_model` is reserved (accepted, unused): a model nothing calls needs no key.
+_SETTINGS = ("classify_model", "draft_model", "agent_model")
 # The variables LiteLLM (1.110) reads for these providers' keys, as its validate_environment
 # lists them; any one of them set is enough. A test holds this table to LiteLLM's answer.
 KNOWN_PROVIDER_KEYS: dict[str, tuple[str, ...]] = {

@@ -114,9 +114,6 @@ class UserService:
         """The settings in effect: the user's rows over the config files' fallback."""
         return {**self.fallback, **await self.stored_settings(user_id)}
 
-    async def get_setting(self, user_id: int, key: str, default: Any = None) -> Any:
-        return (await self.settings(user_id)).get(key, default)
-
     async def set_setting(self, user_id: int, key: str, value: Any) -> None:
         async with self.db.transaction() as session:
             row = (
