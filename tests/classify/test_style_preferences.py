@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gmail_assistant.classify.classifier import Classifier
-from gmail_assistant.classify.evaluate import parse_fields
 from gmail_assistant.classify.rules import AutomationVerdict, detect_automation
 from gmail_assistant.classify.style import style_details, style_menu
+from gmail_assistant.cli.sample_mail import parse_fields
 from gmail_assistant.draft.composer import DraftComposer
 from gmail_assistant.gmail.models import ThreadData
 from gmail_assistant.llm.records import LlmResult

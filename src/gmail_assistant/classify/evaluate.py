@@ -1,51 +1,26 @@
 """Classifying mail outside the server: one mail step by step, or a labelled set with scores.
 
-Mail comes as RFC 822 bytes (an .eml file) or as the fields of a labelled YAML set (the demo's
-`mailbox.yaml` schema: from, subject, body, html, headers, expect). Either is turned into the
-same `ParsedMessage` the classify job sees, through the emulator's MIME builder and our Gmail
-parser, so what is scored here is what runs in production.
+A labelled set is a list of mails in the demo's `mailbox.yaml` schema (from, subject, body,
+html, headers, expect). The caller passes `parse`, which turns one into the `ParsedMessage`
+the classify job sees: the CLI builds it with the emulator's MIME builder and our Gmail parser
+(`cli/sample_mail.py`), so this module, part of the product, needs no emulator.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from gmail_assistant.classify.classifier import Classification, Classifier
 from gmail_assistant.classify.rules import AutomationVerdict, detect_automation
 from gmail_assistant.gmail.models import ParsedMessage
-from gmail_assistant.gmail.parse import parse_message
 from gmail_assistant.labels import CATEGORIES
-from gmail_emulator.compose import MailSpec, build_raw
-from gmail_emulator.messages import message_resource, new_stored_message
 
-__all__ = ["Scores", "parse_fields", "parse_raw", "rules_only", "score"]
+__all__ = ["ParseMail", "Scores", "rules_only", "score"]
 
-
-def parse_raw(raw: bytes) -> ParsedMessage:
-    stored = new_stored_message(
-        message_id="0" * 16,
-        thread_id="0" * 16,
-        raw=raw,
-        label_ids=("INBOX",),
-        internal_ms=0,
-        history_id=1,
-    )
-    return parse_message(message_resource(stored, "full"))
-
-
-def parse_fields(mail: dict[str, Any]) -> ParsedMessage:
-    spec = MailSpec(
-        sender=str(mail.get("from", "")),
-        to=str(mail.get("to", "owner@example.com")),
-        subject=str(mail.get("subject", "")),
-        body=mail.get("body"),
-        html=mail.get("html"),
-        headers={str(k): str(v) for k, v in (mail.get("headers") or {}).items()},
-    )
-    return parse_raw(build_raw(spec))
+ParseMail = Callable[[Mapping[str, Any]], ParsedMessage]
 
 
 def rules_only(verdict: AutomationVerdict) -> str:
@@ -91,6 +66,7 @@ class Scores:
 async def score(
     mails: Sequence[dict[str, Any]],
     *,
+    parse: ParseMail,
     classifier: Classifier | None,
     owner_email: str,
     blacklist: Sequence[str] = (),
@@ -99,7 +75,7 @@ async def score(
     for mail in mails:
         if mail.get("sent") or not mail.get("expect"):
             continue
-        message = parse_fields(mail)
+        message = parse(mail)
         verdict = detect_automation(
             sender_email=message.sender_email, headers=message.headers, blacklist=blacklist
         )

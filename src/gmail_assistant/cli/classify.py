@@ -31,8 +31,8 @@ def debug_classify(
     owner: str = typer.Option("owner@example.com", help="The mailbox owner's address."),
 ) -> None:
     """Show how one mail goes through the automation rules and, with --llm, the model."""
-    from gmail_assistant.classify.evaluate import parse_raw
     from gmail_assistant.classify.rules import detect_automation
+    from gmail_assistant.cli.sample_mail import parse_raw
 
     message = parse_raw(eml.read_bytes())
     typer.echo(f"from:     {message.sender_name} <{message.sender_email}>")
@@ -75,6 +75,7 @@ def test_classification(
 ) -> None:
     """Accuracy, per-category precision and recall, and the confusion matrix of a labelled set."""
     from gmail_assistant.classify.evaluate import score
+    from gmail_assistant.cli.sample_mail import parse_fields
 
     data = yaml.safe_load(dataset.read_text(encoding="utf-8"))
     mails = data["mails"] if isinstance(data, dict) else data
@@ -83,6 +84,8 @@ def test_classification(
     )
     classifier = None if rules_only else _classifier(model)
     with typer.progressbar(length=1, label="classifying") as bar:
-        scores = asyncio.run(score(mails, classifier=classifier, owner_email=owner))
+        scores = asyncio.run(
+            score(mails, parse=parse_fields, classifier=classifier, owner_email=owner)
+        )
         bar.update(1)
     typer.echo(("rules only — " if rules_only else "") + scores.render())
