@@ -108,6 +108,7 @@ def main() -> None:
         sh(*run, "ruff", "check", ".")
         sh(*run, "ruff", "format", "--check", ".")
         sh(*run, "mypy")
+        sh(*run, "lint-imports")
         ensure_browser()
         sh(*run, "pytest", *extra)
     elif task == "run":

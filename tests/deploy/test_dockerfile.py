@@ -169,6 +169,7 @@ def test_dockerignore_keeps_secrets_and_state_out() -> None:
         ".venv/bin/python",
         ".git/HEAD",
         "bench/run.py",
+        "src/gmail_assistant_testing/fake_llm.py",  # test doubles stay out of the image
     ):
         assert dockerignore_excludes(path, patterns), path
     for path in ("src/gmail_assistant/settings.py", "uv.lock", "pyproject.toml", "README.md"):
