@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel
 from gmail_assistant.api.params import check_text
 from gmail_assistant.emails import EmailView
 from gmail_assistant.emails.briefing import load_briefing
+from gmail_assistant.payments.views import PaymentRequestView, open_payment_requests
 from gmail_assistant.web.deps import DatabaseDep, UsersDep
 
 __all__ = ["router"]
@@ -29,6 +30,8 @@ class BriefingOut(BaseModel):
     categories: dict[str, CategoryOut]
     pending_drafts: list[EmailView]
     action_items: list[EmailView]
+    # Open payment requests, changed bank accounts first.
+    payment_requests: list[PaymentRequestView] = []
 
 
 @router.get("/briefing/{email}", response_model=BriefingOut)
@@ -50,4 +53,5 @@ async def briefing(
         },
         pending_drafts=list(found.pending_drafts),
         action_items=list(found.action_items),
+        payment_requests=await open_payment_requests(db, user.id),
     )

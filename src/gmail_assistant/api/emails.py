@@ -14,6 +14,7 @@ from gmail_assistant.emails import EmailFilter, EmailView
 from gmail_assistant.emails.actions import JobTypeUnavailable, request_reclassify
 from gmail_assistant.emails.debug import load_debug_bundle
 from gmail_assistant.emails.queries import get_email, list_emails, search_emails
+from gmail_assistant.payments.views import payment_requests_of_email
 from gmail_assistant.web.deps import DatabaseDep, QueueDep
 
 __all__ = ["router"]
@@ -64,6 +65,9 @@ async def email_debug(email_id: RowId, db: DatabaseDep) -> dict[str, Any]:
         "llm_calls": [c.model_dump(mode="json") for c in bundle.llm_calls],
         "agent_runs": [r.model_dump(mode="json") for r in bundle.agent_runs],
         "jobs": [j.model_dump(mode="json") for j in bundle.jobs],
+        "payment_requests": [
+            p.model_dump(mode="json") for p in await payment_requests_of_email(db, email_id)
+        ],
         "timeline": [{**asdict(entry), "at": entry.at.isoformat()} for entry in bundle.timeline],
         "summary": {
             "llm_calls": bundle.summary.llm_calls,

@@ -20,6 +20,7 @@ from gmail_assistant.emails.actions import (
 from gmail_assistant.emails.debug import load_debug_bundle
 from gmail_assistant.emails.queries import counts_by, get_email, list_emails, neighbours
 from gmail_assistant.labels import CATEGORIES
+from gmail_assistant.payments.views import payment_requests_of_email, recent_account_alerts
 from gmail_assistant.web.debug.charts import bar_chart
 from gmail_assistant.web.debug.stats import load_health
 from gmail_assistant.web.deps import ContainerDep, DatabaseDep, QueueDep, SettingsDep, UsersDep
@@ -129,6 +130,7 @@ async def email_page(
             "newer": newer,
             "older": older,
             "flash": FLASHES.get(flash or ""),
+            "payments": await payment_requests_of_email(db, email_id),
         },
     )
 
@@ -202,5 +204,6 @@ async def health_page(
             "settings": settings,
             "warnings": getattr(request.app.state, "health_warnings", ()),
             "token_alerts": container.gmail.token_alerts.current(),
+            "payment_alerts": await recent_account_alerts(db),
         },
     )
