@@ -1,15 +1,14 @@
-"""Shared fixtures: the async backend and a real database per backend."""
+"""Shared fixtures: the async backend, a real database per backend, one Gmail emulator."""
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from dbfixtures import (
@@ -47,3 +46,19 @@ def pg_url(tmp_path: Path) -> Iterator[str]:
         pytest.skip(reason)
     with temp_postgres_database() as url:
         yield database_url("postgresql", tmp_path, url)
+
+
+@pytest.fixture(scope="session")
+def _emulator_server() -> Iterator[Any]:
+    """One Gmail emulator (owner@example.com seeded) for the whole run."""
+    from gmail_emulator.testing import run_emulator
+
+    with run_emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emu(_emulator_server: Any) -> Any:
+    """The shared emulator, wiped back to its seeded mailbox (no faults, no calls)."""
+    _emulator_server.state.reset()
+    return _emulator_server

@@ -1,4 +1,4 @@
-"""One emulator server per test session; every test gets it wiped clean."""
+"""The emulator tests use the shared emulator (tests/conftest.py `emu`), wiped per test."""
 
 from __future__ import annotations
 
@@ -7,21 +7,9 @@ from typing import Any
 
 import pytest
 
-from gmail_emulator.testing import RunningEmulator, gmail_service, run_emulator
+from gmail_emulator.testing import RunningEmulator, gmail_service
 
 OWNER = "owner@example.com"
-
-
-@pytest.fixture(scope="session")
-def _server() -> Iterator[RunningEmulator]:
-    with run_emulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(_server: RunningEmulator) -> RunningEmulator:
-    _server.state.reset()
-    return _server
 
 
 @pytest.fixture

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).parent
-sys.path[:0] = [str(HERE), str(HERE.parent / "sync")]
-
-from flow_support import Stack, servers  # noqa: E402
+from flow_support import Stack, servers
 
 
 @pytest.fixture(

@@ -1,4 +1,4 @@
-"""Fixtures for the Gmail adapter tests: one emulator per session, wiped for every test."""
+"""Fixtures for the Gmail adapter tests, on the shared emulator (tests/conftest.py `emu`)."""
 
 from __future__ import annotations
 
@@ -11,20 +11,6 @@ from google.oauth2.credentials import Credentials
 
 from gmail_assistant.gmail.budget import QuotaBudget
 from gmail_assistant.gmail.client import GmailClient
-
-
-@pytest.fixture(scope="session")
-def _gmail_server() -> Iterator[Any]:
-    from gmail_emulator.testing import run_emulator
-
-    with run_emulator(seed_mailboxes=(OWNER,)) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(_gmail_server: Any) -> Any:
-    _gmail_server.state.reset()
-    return _gmail_server
 
 
 @pytest.fixture

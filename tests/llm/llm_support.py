@@ -1,4 +1,4 @@
-"""Helpers shared by the LLM tests (imported by name: tests/llm is on sys.path)."""
+"""Helpers shared by the LLM tests (imported by name: tests/llm is on pytest's pythonpath)."""
 
 from __future__ import annotations
 

@@ -3,16 +3,12 @@ email debug page and the health page."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from api_support import (
     build_app,
     database,
@@ -22,6 +18,7 @@ from api_support import (
     seed_rows,
     seed_user,
 )
+from fastapi import FastAPI
 
 from gmail_assistant.db.models import PaymentRequest
 from payments.samples import CZ_EXAMPLE, CZ_EXAMPLE_DOMESTIC, CZ_OTHER, spaced

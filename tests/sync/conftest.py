@@ -1,31 +1,13 @@
-"""One emulator per session, wiped for every test; a started container per test."""
+"""A started container per test, on the shared emulator (tests/conftest.py `emu`)."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from sync_support import OWNER, make_settings, started
-
-
-@pytest.fixture(scope="session")
-def _emulator() -> Iterator[Any]:
-    from gmail_emulator.testing import run_emulator
-
-    with run_emulator(seed_mailboxes=(OWNER,)) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(_emulator: Any) -> Any:
-    _emulator.state.reset()
-    return _emulator
 
 
 @pytest.fixture

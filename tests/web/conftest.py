@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest

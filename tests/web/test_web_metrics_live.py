@@ -3,20 +3,15 @@ the fake LLM. The Gmail, LLM and webhook series are fed by the wiring, not by th
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
+from flow_support import servers, world_for
 from prometheus_client.parser import text_string_to_metric_families
+from webhook_support import envelope
 
-TESTS = Path(__file__).parents[1]
-sys.path[:0] = [str(TESTS / "flows"), str(TESTS / "sync"), str(TESTS / "webhook")]
-
-from flow_support import servers, world_for  # noqa: E402
-from webhook_support import envelope  # noqa: E402
-
-from gmail_assistant.app import create_app  # noqa: E402
+from gmail_assistant.app import create_app
 
 pytestmark = pytest.mark.anyio
 

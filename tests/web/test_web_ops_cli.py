@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +94,8 @@ def test_reset_db_in_production_needs_the_flag_and_the_name(
 
 
 @pytest.fixture
-def emulator() -> Iterator[Any]:
-    from gmail_emulator.testing import run_emulator
-
-    with run_emulator() as emu:
-        yield emu
+def emulator(emu: Any) -> Any:
+    return emu
 
 
 def _container(tmp_path: Path, url: str) -> Container:
