@@ -10,7 +10,6 @@ import logging
 from typing import TYPE_CHECKING
 
 from gmail_assistant.agent.install import install_agent
-from gmail_assistant.agent.install import install_agent
 from gmail_assistant.classify.classifier import Classifier
 from gmail_assistant.classify.handler import ClassifyHandler
 from gmail_assistant.draft.composer import DraftComposer
