@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from gmail_assistant.db.models import Base, OwnWrite, SchedulerTick, UserSetting
+from gmail_assistant.db.models import Base, OwnWrite, PaymentRequest, SchedulerTick, UserSetting
 from gmail_assistant.web.admin import VIEWS
 
 pytestmark = pytest.mark.anyio
@@ -38,6 +38,16 @@ async def _seed(app: FastAPI) -> int:
         UserSetting(user_id=user, key="contacts", value={"blacklist": []}),
         SchedulerTick(task="purge_jobs", period=1, claimed_by="w1"),
         OwnWrite(user_id=user, thread_id="t-a", action="label_add", label_id="Label_1"),
+        PaymentRequest(
+            user_id=user,
+            email_id=email_id,
+            thread_id="t-a",
+            message_id="m-a",
+            payee="Supplier s.r.o.",
+            payee_key="supplier.example",
+            account_iban="CZ6508000000192000145399",
+            account_display="19-2000145399/0800",
+        ),
     )
     return email_id
 

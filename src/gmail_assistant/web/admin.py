@@ -20,6 +20,7 @@ from gmail_assistant.db.models import (
     Job,
     LlmCall,
     OwnWrite,
+    PaymentRequest,
     SchedulerTick,
     SyncState,
     User,
@@ -178,6 +179,31 @@ class AgentRunAdmin(ReadOnlyView, model=AgentRun):
     column_formatters: ClassVar = {AgentRun.email_id: _email_link_by_id}
 
 
+class PaymentRequestAdmin(ReadOnlyView, model=PaymentRequest):
+    name = "Payment request"
+    name_plural = "Payment requests"
+    icon = "fa-solid fa-file-invoice-dollar"
+    column_list = (
+        PaymentRequest.id, PaymentRequest.email_id, PaymentRequest.payee, PaymentRequest.amount,
+        PaymentRequest.currency, PaymentRequest.due_date, PaymentRequest.variable_symbol,
+        PaymentRequest.account_display, PaymentRequest.account_changed,
+        PaymentRequest.previous_iban, PaymentRequest.created_at,
+    )  # fmt: skip
+    column_searchable_list = (
+        PaymentRequest.payee,
+        PaymentRequest.payee_key,
+        PaymentRequest.account_iban,
+        PaymentRequest.variable_symbol,
+    )
+    column_sortable_list = (
+        PaymentRequest.id,
+        PaymentRequest.created_at,
+        PaymentRequest.account_changed,
+    )
+    column_default_sort = (PaymentRequest.id, True)
+    column_formatters: ClassVar = {PaymentRequest.email_id: _email_link_by_id}
+
+
 class UserAdmin(ReadOnlyView, model=User):
     name_plural = "Users"
     icon = "fa-solid fa-user"
@@ -289,6 +315,7 @@ VIEWS: tuple[type[ReadOnlyView], ...] = (
     EmailEventAdmin,
     LlmCallAdmin,
     AgentRunAdmin,
+    PaymentRequestAdmin,
     UserAdmin,
     UserLabelAdmin,
     UserSettingAdmin,
