@@ -90,6 +90,10 @@ class FakeLlm:
         self.requests: list[ReceivedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        # Hold each request until this many are in flight at once (or `hold_timeout_s`
+        # passed): overlap becomes a fact a test can assert, not a matter of timing.
+        self.hold_until_in_flight = 0
+        self.hold_timeout_s = 10.0
         self._script: deque[Fault] = deque()
         self._rate = 0.0
         self._rate_status = 500
@@ -125,6 +129,7 @@ class FakeLlm:
             self._rate = 0.0
             self.requests.clear()
             self.in_flight = self.max_in_flight = 0
+            self.hold_until_in_flight = 0
             self.responder = None
 
     def _begin(self, received: ReceivedRequest) -> Fault | None:
@@ -198,6 +203,10 @@ def create_app(fake: FakeLlm) -> FastAPI:
         )
         fault = fake._begin(received)
         try:
+            deadline = arrived + fake.hold_timeout_s
+            # in_flight moves in other requests' tasks (and threads): a short poll is simplest.
+            while fake.in_flight < fake.hold_until_in_flight and time.monotonic() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
             latency = fake.latency_by_purpose.get(received.purpose, fake.latency_ms) / 1000
             answer: Response
             if fault and fault.status:

@@ -204,7 +204,9 @@ def test_empty_answer_is_a_response_error(run: Run[Any], wire: Wire, fake: FakeL
 
 def test_concurrency_per_model_is_bounded(run: Run[Any], wire: Wire, fake: FakeLlm) -> None:
     wired = wire(max_concurrency_per_model=2)
-    fake.latency_ms = 80
+    # Each request waits (up to 2 s, below the gateway's 5 s timeout) for a second one
+    # beside it: a lone last request just answers late.
+    fake.hold_until_in_flight, fake.hold_timeout_s = 2, 2.0
 
     async def burst() -> None:
         await asyncio.gather(*(ask(wired) for _ in range(6)))
@@ -214,7 +216,9 @@ def test_concurrency_per_model_is_bounded(run: Run[Any], wire: Wire, fake: FakeL
     assert fake.max_in_flight == 2
 
     fake.reset()
-    fake.latency_ms = 80
+    # Two models, two each: four at once. A shared limit would stall at two until the
+    # fake's hold timed out, and the assertion below would fail.
+    fake.hold_until_in_flight, fake.hold_timeout_s = 4, 2.0
 
     async def two_models() -> None:
         calls = [ask(wired, model=m) for m in (PRICED, "openai/other") for _ in range(4)]
