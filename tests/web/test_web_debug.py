@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from gmail_assistant.db import utcnow
-from gmail_assistant.db.models import Job, LlmCall
+from gmail_assistant.db.models import AgentRun, Job, LlmCall
 
 pytestmark = pytest.mark.anyio
 
@@ -119,6 +119,41 @@ async def test_email_page_tells_the_whole_story(app: FastAPI, client: httpx.Asyn
     assert f'href="/debug/emails/{ids["invoice"]}" rel="prev"' in html
     assert 'rel="next"' not in html
     assert (await client.get("/debug/emails/99999")).status_code == 404
+
+
+async def test_email_page_shows_each_agent_run_with_its_tool_calls(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    db = database(app)
+    alice = await seed_user(db, "alice@example.com")
+    email_id = await seed_email(db, alice, subject="Reservation", gmail_thread_id="t-agent")
+    log = [
+        {"tool": "read_thread", "arguments": {"thread_id": "t-agent"}, "result": "2 messages",
+         "iteration": 1},
+        {"tool": "create_draft", "arguments": {"body": "<b>Hi</b> & thanks"},
+         "result": "draft d-9 created <ok>", "iteration": 2},
+    ]  # fmt: skip
+    await seed_rows(
+        db,
+        AgentRun(user_id=alice, email_id=email_id, thread_id="t-agent", profile="pharmacy",
+                 status="completed", iterations=2, tool_calls=log,
+                 final_message="Drafted a <reply>", finished_at=utcnow()),
+        AgentRun(user_id=alice, email_id=email_id, thread_id="t-agent", profile="helpdesk",
+                 status="error", iterations=0, tool_calls=[], error="LlmTimeout <slow>"),
+    )  # fmt: skip
+    html = (await client.get(f"/debug/emails/{email_id}")).text
+    assert html.count('class="agent-run') == 2
+    assert "pharmacy · completed · 2 iteration(s) · 2 tool call(s)" in html
+    assert "helpdesk · error · 0 iteration(s) · 0 tool call(s)" in html
+    assert "No tool calls." in html
+    # Every model- or mail-controlled string is escaped, arguments shown as JSON.
+    assert "Drafted a &lt;reply&gt;" in html
+    assert "LlmTimeout &lt;slow&gt;" in html
+    assert "draft d-9 created &lt;ok&gt;" in html
+    assert "&#34;body&#34;: &#34;&lt;b&gt;Hi&lt;/b&gt; &amp; thanks&#34;" in html
+    assert "<b>Hi</b>" not in html and "<reply>" not in html
+    assert "<td>2</td><td>create_draft</td>" in html
+    assert "<td>1</td><td>read_thread</td>" in html
 
 
 async def test_reclassify_button_queues_a_classify_job(

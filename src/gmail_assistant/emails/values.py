@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ __all__ = [
     "JobView",
     "LlmCallView",
     "Page",
+    "ToolCallLine",
 ]
 
 
@@ -119,6 +121,33 @@ class AgentRunView(_View):
     @classmethod
     def of(cls, row: AgentRun) -> AgentRunView:
         return cls.model_validate(row)
+
+    def tool_log(self) -> tuple[ToolCallLine, ...]:
+        """The stored tool-call log as lines; a malformed entry shows as-is rather than vanish."""
+        entries = self.tool_calls if isinstance(self.tool_calls, list) else []
+        return tuple(ToolCallLine.of(entry) for entry in entries)
+
+
+@dataclass(frozen=True)
+class ToolCallLine:
+    """One entry of an agent run's tool-call log, arguments rendered as JSON text."""
+
+    tool: str
+    arguments: str
+    result: str
+    iteration: int | None
+
+    @classmethod
+    def of(cls, entry: Any) -> ToolCallLine:
+        if not isinstance(entry, dict):
+            return cls(tool="?", arguments="", result=str(entry), iteration=None)
+        iteration = entry.get("iteration")
+        return cls(
+            tool=str(entry.get("tool", "?")),
+            arguments=json.dumps(entry.get("arguments", {}), ensure_ascii=False, sort_keys=True),
+            result=str(entry.get("result", "")),
+            iteration=iteration if isinstance(iteration, int) else None,
+        )
 
 
 class JobView(_View):
