@@ -10,6 +10,7 @@ classify prompts, labelled template replies for drafts). Tests script it:
         fake.fail_rate(0.1, status=500)       # then 10% of requests fail (seeded)
         fake.delay_next(1, seconds=2.0)       # an answer later than the client's timeout
         fake.garbage_next(1)                  # 200 with unparseable content
+        fake.queue_tool_calls(ToolCall("read_thread", {"thread_id": "t1"}))  # a tool-call turn
         fake.responder = lambda body: "..."   # compute answers from the request JSON
         ... fake.requests[-1].user, fake.max_in_flight ...
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import socket
 import threading
@@ -43,20 +45,45 @@ from gmail_assistant.llm.heuristics import (
     split_messages,
 )
 
-__all__ = ["FakeLlm", "Fault", "ReceivedRequest", "create_app", "run_fake_llm"]
+__all__ = ["FakeLlm", "Fault", "ReceivedRequest", "ToolCall", "create_app", "run_fake_llm"]
 
 Responder = Callable[[dict[str, Any]], str]
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    """One function call in a scripted assistant turn; a str `arguments` is sent as written."""
+
+    name: str
+    arguments: dict[str, Any] | str = field(default_factory=dict)
+
+    def as_openai(self, index: int) -> dict[str, Any]:
+        args = self.arguments
+        return {
+            "id": f"call_{index}",
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "arguments": args if isinstance(args, str) else json.dumps(args),
+            },
+        }
+
+
+@dataclass(frozen=True)
 class Fault:
-    """One scripted answer: an HTTP error, fixed content, a raw body, and/or a delay."""
+    """One scripted answer: an HTTP error, fixed content, tool calls, a raw body, a delay.
+
+    `tool_calls` (ToolCall values, or `{"name", "arguments"}` dicts over HTTP) make the
+    answer an OpenAI assistant message with `tool_calls` and `finish_reason: tool_calls`;
+    `content`, if also set, goes alongside them.
+    """
 
     status: int | None = None
     content: str | None = None
     body: str | None = None
     delay_s: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    tool_calls: tuple[ToolCall | dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +135,10 @@ class FakeLlm:
         """Answer the next requests with these, in order (a str is the reply content)."""
         with self._lock:
             self._script.extend(a if isinstance(a, Fault) else Fault(content=a) for a in answers)
+
+    def queue_tool_calls(self, *calls: ToolCall, content: str | None = None) -> None:
+        """Answer the next request with one assistant turn asking for these tool calls."""
+        self.queue(Fault(content=content, tool_calls=calls))
 
     def fail_next(self, count: int, *, status: int = 500) -> None:
         self.queue(*[Fault(status=status)] * count)
@@ -166,8 +197,20 @@ def _error(status: int, headers: dict[str, str]) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _completion(model: str, content: str, prompt_tokens: int) -> dict[str, Any]:
-    completion_tokens = estimate_tokens(content)
+def _tool_call_message(fault: Fault) -> dict[str, Any]:
+    calls = [
+        (c if isinstance(c, ToolCall) else ToolCall(**c)).as_openai(i)
+        for i, c in enumerate(fault.tool_calls)
+    ]
+    return {"role": "assistant", "content": fault.content, "tool_calls": calls}
+
+
+def _completion(
+    model: str, content: str, prompt_tokens: int, message: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    if message is None:
+        message = {"role": "assistant", "content": content}
+    completion_tokens = estimate_tokens(json.dumps(message) if "tool_calls" in message else content)
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion",
@@ -176,8 +219,8 @@ def _completion(model: str, content: str, prompt_tokens: int) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
+                "message": message,
+                "finish_reason": "tool_calls" if "tool_calls" in message else "stop",
             }
         ],
         "usage": {
@@ -213,6 +256,10 @@ def create_app(fake: FakeLlm) -> FastAPI:
                 answer = _error(fault.status, fault.headers)
             elif fault and fault.body is not None:
                 answer = Response(fault.body, media_type="application/json")
+            elif fault and fault.tool_calls:
+                prompt_tokens = estimate_tokens(system) + estimate_tokens(user)
+                message = _tool_call_message(fault)
+                answer = JSONResponse(_completion(model, "", prompt_tokens, message))
             else:
                 content = fault.content if fault and fault.content is not None else None
                 if content is None:

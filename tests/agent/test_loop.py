@@ -107,7 +107,7 @@ def test_caps_end_the_run_as_error(fake: FakeLlm) -> None:
     assert outcome.status == "error" and "tool-call cap" in (outcome.error or "")
     assert len(outcome.tool_calls) == 2
     fake.queue(tool_calls(("lookup", {})))
-    outcome, _, _ = run(fake, RunLimits(max_tokens=50))
+    outcome, _, _ = run(fake, RunLimits(max_tokens=1))
     assert outcome.status == "error" and "token cap" in (outcome.error or "")
     assert outcome.tool_calls == []
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
-from gmail_assistant_testing.fake_llm import FakeLlm, run_fake_llm
+from gmail_assistant_testing.fake_llm import FakeLlm, ToolCall, run_fake_llm
 
 CLASSIFY = {"role": "system", "content": "Task: classify an email (prompt classify.v1)"}
 
@@ -42,6 +44,30 @@ def test_http_control_surface(fake: FakeLlm) -> None:
     assert httpx.get(f"{root}/_fake/stats").json() == {"requests": 4, "max_in_flight": 1}
     httpx.post(f"{root}/_fake/reset")
     assert httpx.get(f"{root}/_fake/stats").json()["requests"] == 0
+
+
+def test_tool_call_turns_in_openai_format(fake: FakeLlm) -> None:
+    fake.queue_tool_calls(
+        ToolCall("read_thread", {"thread_id": "t1"}), ToolCall("escalate", "{broken")
+    )
+    root = fake.base_url.removesuffix("/v1")
+    spec = {"tool_calls": [{"name": "search_mailbox", "arguments": {"q": "from:x"}}]}
+    httpx.post(f"{root}/_fake/faults", json={**spec, "content": "looking"})
+    first, second, third = (_chat(fake.base_url).json() for _ in range(3))
+    [choice] = first["choices"]
+    assert choice["finish_reason"] == "tool_calls"
+    message = choice["message"]
+    assert message["role"] == "assistant" and message["content"] is None
+    read, escalate = message["tool_calls"]
+    assert read["id"] == "call_0" and read["type"] == "function"
+    assert read["function"]["name"] == "read_thread"
+    assert json.loads(read["function"]["arguments"]) == {"thread_id": "t1"}
+    assert escalate["id"] == "call_1" and escalate["function"]["arguments"] == "{broken"
+    assert first["usage"]["completion_tokens"] > 0
+    [search] = second["choices"][0]["message"]["tool_calls"]
+    assert second["choices"][0]["message"]["content"] == "looking"
+    assert search["function"]["name"] == "search_mailbox"
+    assert third["choices"][0]["finish_reason"] == "stop"  # the script is used up
 
 
 def test_fault_rate_is_seeded_and_reproducible() -> None:
