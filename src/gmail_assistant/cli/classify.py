@@ -72,8 +72,20 @@ def test_classification(
         False, "--rules-only", help="Only the automation rules (offline, no model)."
     ),
     model: str = typer.Option(None, help="Model to score, e.g. offline/classify."),
+    from_corrections: bool = typer.Option(
+        False,
+        "--from-corrections",
+        help="Score the recorded predictions against the owner's corrections (the database).",
+    ),
+    user_id: int = typer.Option(None, "--user-id", help="With --from-corrections: one user."),
+    days: int = typer.Option(
+        None, "--days", min=1, help="With --from-corrections: only the last N days."
+    ),
 ) -> None:
     """Accuracy, per-category precision and recall, and the confusion matrix of a labelled set."""
+    if from_corrections:
+        _from_corrections(user_id, days)
+        return
     from gmail_assistant.classify.evaluate import score
     from gmail_assistant.cli.sample_mail import parse_fields
 
@@ -89,3 +101,38 @@ def test_classification(
         )
         bar.update(1)
     typer.echo(("rules only — " if rules_only else "") + scores.render())
+
+
+def _from_corrections(user_id: int | None, days: int | None) -> None:
+    from datetime import timedelta
+
+    from gmail_assistant.classify.evaluate import Scores
+    from gmail_assistant.corrections import (
+        Correction,
+        examples,
+        labelled_pairs,
+        render_corrections,
+    )
+    from gmail_assistant.db import Database, utcnow
+    from gmail_assistant.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    since = utcnow() - timedelta(days=days) if days else None
+
+    async def load() -> list[Correction]:
+        database = Database.from_settings(settings.db)
+        try:
+            async with database.read() as session:
+                return await examples(session, user_id=user_id, since=since)
+        finally:
+            await database.dispose()
+
+    found = asyncio.run(load())
+    scores = Scores(pairs=labelled_pairs(found))
+    typer.echo("recorded predictions vs the owner's corrections — " + scores.render())
+    typer.echo("")
+    typer.echo(render_corrections(found))
