@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from gmail_assistant.api.params import Offset, OptionalText, RowId, UserIdQuery
+from gmail_assistant.corrections import health as corrections_health
+from gmail_assistant.db import utcnow
 from gmail_assistant.emails import EmailFilter
 from gmail_assistant.emails.actions import (
     JobTypeUnavailable,
@@ -176,6 +178,8 @@ async def health_page(
     container: ContainerDep,
 ) -> HTMLResponse:
     report = await load_health(db, queue, settings)
+    async with db.read() as session:
+        corrections = await corrections_health(session, now=utcnow())
     queue_points = [
         (state, float(getattr(report.queue, state)))
         for state in ("pending", "running", "completed", "failed", "cancelled")
@@ -205,5 +209,6 @@ async def health_page(
             "warnings": getattr(request.app.state, "health_warnings", ()),
             "token_alerts": container.gmail.token_alerts.current(),
             "payment_alerts": await recent_account_alerts(db),
+            "corrections": corrections,
         },
     )
