@@ -18,13 +18,12 @@ inside `<email_data>` blocks, like every prompt of the pipeline.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gmail_assistant.flows.threads import conversation
 from gmail_assistant.gmail.addresses import format_addresses
-from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
 from gmail_assistant.prompts.untrusted import wrap_email
 
@@ -33,6 +32,7 @@ __all__ = [
     "BUILTIN_TOOLS",
     "Effects",
     "FunctionTool",
+    "MailReader",
     "Tool",
     "ToolContext",
     "builtin_tool",
@@ -55,9 +55,24 @@ class Effects(Protocol):
     async def apply_label(self, key: str) -> str: ...
 
 
+class MailReader(Protocol):
+    """The part of `GmailApi` tools may use: reading. Writes go through `Effects` only."""
+
+    async def list_message_ids(
+        self,
+        query: str,
+        max_results: int | None = None,
+        label_ids: Sequence[str] | None = None,
+    ) -> list[tuple[str, str]]: ...
+
+    async def get_message(self, message_id: str) -> ParsedMessage: ...
+
+    async def get_thread(self, thread_id: str) -> ThreadData: ...
+
+
 @dataclass
 class ToolContext:
-    gmail: GmailApi
+    gmail: MailReader
     thread: ThreadData
     inbound: ParsedMessage
     effects: Effects

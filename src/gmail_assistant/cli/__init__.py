@@ -12,6 +12,7 @@ app = typer.Typer(no_args_is_help=True, help="Gmail Assistant: triage, drafts an
 def _register() -> None:
     # Each module adds its commands to `app`; imported lazily so `--help` stays fast.
     from gmail_assistant.cli import (
+        agent,  # noqa: F401
         auth,  # noqa: F401
         classify,  # noqa: F401
         db,  # noqa: F401

@@ -1,0 +1,130 @@
+"""`debug-agent MAIL.eml --profile P`: the profile's loop on real LiteLLM against the fake
+OpenAI server, with nothing written: effects are reported as what the run would do."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from agent_support import final, tool_calls
+from typer.testing import CliRunner
+
+from gmail_assistant.cli import _register, app
+from gmail_assistant_testing.fake_llm import FakeLlm, run_fake_llm
+
+MAIL = b"""From: Jan Novak <jan@patient.example>
+To: owner@example.com
+Subject: Ibuprofen reservation
+Message-ID: <q1@patient.example>
+Content-Type: text/plain; charset=utf-8
+
+Please reserve two packs of Ibuprofen for Friday. <b>Thanks</b>
+"""
+
+CONFIG = {
+    "agent": {
+        "profiles": {
+            "pharmacy": {
+                "model": "openai/fake-agent",
+                "tools": [
+                    "read_thread",
+                    "search_mailbox",
+                    "manage_reservation",
+                    "send_reply",
+                    "apply_label",
+                ],
+            },
+            "broken": {"model": "openai/fake-agent", "tools": ["teleport"]},
+        },
+        "tools": {
+            # Never reachable: a dry run must not call a tool with outside effects.
+            "manage_reservation": {"url": "http://127.0.0.1:9/reserve"},
+        },
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def fake_server() -> Iterator[FakeLlm]:
+    with run_fake_llm() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(fake_server: FakeLlm, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeLlm:
+    _register()
+    fake_server.reset()
+    config = tmp_path / "app.yml"
+    config.write_text(yaml.safe_dump(CONFIG), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GMA_CONFIG_FILE", str(config))
+    monkeypatch.setenv("GMA_DB_SQLITE_PATH", str(tmp_path / "x.db"))
+    monkeypatch.setenv("GMA_LLM_API_BASE", fake_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "placeholder-test-key")
+    return fake_server
+
+
+def _eml(tmp_path: Path) -> str:
+    path = tmp_path / "mail.eml"
+    path.write_bytes(MAIL)
+    return str(path)
+
+
+def test_dry_run_shows_turns_calls_results_and_what_it_would_do(
+    fake: FakeLlm, tmp_path: Path
+) -> None:
+    fake.queue(
+        tool_calls(("read_thread", {}), ("search_mailbox", {"query": "from:jan@patient.example"})),
+        tool_calls(("manage_reservation", {"drug": "Ibuprofen", "packs": 2})),
+        tool_calls(
+            ("send_reply", {"body": "Two packs are reserved for Friday."}),
+            ("apply_label", {"label": "needs_response"}),
+        ),
+        final("Reserved and drafted a reply."),
+    )
+    result = CliRunner().invoke(app, ["debug-agent", _eml(tmp_path), "--profile", "pharmacy"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "subject:  Ibuprofen reservation" in out
+    assert "profile:  pharmacy (model openai/fake-agent; tools: read_thread," in out
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("turn ")] == [
+        "turn 1", "turn 2", "turn 3", "turn 4"
+    ]  # fmt: skip
+    assert "turn 4:   Reserved and drafted a reply." in out
+    assert '  call:   search_mailbox {"query": "from:jan@patient.example"}' in out
+    # read_thread reads the mail itself, as data; search has no mailbox to look in.
+    assert "<email_data>" in out and "two packs of Ibuprofen" in out
+    assert "No messages match 'from:jan@patient.example'." in out
+    assert "Dry run: manage_reservation was not called." in out
+    assert "never sends mail" in out  # send_reply's own result: a draft, not a mail
+    assert "outcome:  completed after 3 round(s)" in out
+    effects = [line for line in out.splitlines() if line.startswith("effect:")]
+    assert effects == [
+        "effect:   would call manage_reservation with {'drug': 'Ibuprofen', 'packs': 2}",
+        "effect:   would write a draft:",
+        "effect:   would apply label needs_response",
+    ]
+    assert "Two packs are reserved for Friday." in out
+    # The model got the profile's tools and the mail as data, every turn through LiteLLM.
+    assert len(fake.requests) == 4
+    first = fake.requests[0].body
+    offered = {t["function"]["name"] for t in first["tools"]}
+    assert offered == {
+        "read_thread", "search_mailbox", "manage_reservation", "send_reply", "apply_label"
+    }  # fmt: skip
+    assert "<email_data>" in json.dumps(first["messages"][1])
+
+
+def test_a_broken_or_unknown_profile_does_not_ask_the_model(fake: FakeLlm, tmp_path: Path) -> None:
+    runner = CliRunner()
+    broken = runner.invoke(app, ["debug-agent", _eml(tmp_path), "--profile", "broken"])
+    assert broken.exit_code == 0, broken.output
+    assert "unknown tool 'teleport'" in broken.output
+    assert "effect:   would escalate to the owner" in broken.output
+    unknown = runner.invoke(app, ["debug-agent", _eml(tmp_path), "--profile", "nope"])
+    assert unknown.exit_code != 0
+    assert "unknown profile 'nope'" in unknown.output and "pharmacy" in unknown.output
+    assert fake.requests == []
