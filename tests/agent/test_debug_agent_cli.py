@@ -128,3 +128,17 @@ def test_a_broken_or_unknown_profile_does_not_ask_the_model(fake: FakeLlm, tmp_p
     assert unknown.exit_code != 0
     assert "unknown profile 'nope'" in unknown.output and "pharmacy" in unknown.output
     assert fake.requests == []
+
+
+def test_on_the_offline_model_the_dry_run_would_write_a_labelled_draft(
+    fake: FakeLlm, tmp_path: Path
+) -> None:
+    args = ["debug-agent", _eml(tmp_path), "--profile", "pharmacy", "--model", "offline/agent"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "turn 1:   (no text)" in out and "  call:   send_reply {" in out
+    assert "turn 2:   [offline demo model] Drafted a reply for the owner to review." in out
+    assert "outcome:  completed after 1 round(s); tools: send_reply" in out
+    assert "effect:   would write a draft:\n          [offline demo model]" in out
+    assert fake.requests == []  # the offline model needs no server

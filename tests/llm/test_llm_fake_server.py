@@ -12,7 +12,10 @@ CLASSIFY = {"role": "system", "content": "Task: classify an email (prompt classi
 
 
 def _chat(base: str, path: str = "/v1/chat/completions", **body: object) -> httpx.Response:
-    payload = {"model": "x", "messages": [CLASSIFY, {"role": "user", "content": "Invoice due"}]}
+    payload: dict[str, object] = {
+        "model": "x",
+        "messages": [CLASSIFY, {"role": "user", "content": "Invoice due"}],
+    }
     payload.update(body)
     root = base.removesuffix("/v1")
     return httpx.post(root + path, json=payload, timeout=5)

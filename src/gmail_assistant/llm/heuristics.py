@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "OFFLINE_LABEL",
     "OWNER_WROTE_LAST_QUESTION",
+    "agent_turn",
     "classify_text",
     "detect_language",
     "detect_purpose",
@@ -223,3 +224,36 @@ def offline_reply(system: str, user: str, model: str = "") -> str:
     if purpose == "payment":
         return json.dumps(payment_text(user), ensure_ascii=False)
     return draft_text(system, user, rework=purpose == "rework")
+
+
+_AGENT_DONE = {
+    "create_draft": "Drafted a reply for the owner to review.",
+    "send_reply": "Drafted a reply for the owner to review.",
+    "escalate": "Escalated the email to the owner.",
+}
+
+
+def agent_turn(
+    messages: list[dict[str, Any]], tool_names: list[str]
+) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+    """One agent turn: (text, tool calls). The first turn writes a labelled template reply
+    with `create_draft` (else `send_reply`), or escalates when neither is offered; once a
+    tool result is in the conversation, the run ends with one sentence saying what it did."""
+    called = [
+        str(call.get("function", {}).get("name", ""))
+        for m in messages
+        if m.get("role") == "assistant"
+        for call in m.get("tool_calls") or ()
+        if isinstance(call, dict)
+    ]
+    if any(m.get("role") == "tool" for m in messages):
+        done = next((_AGENT_DONE[n] for n in called if n in _AGENT_DONE), "Looked into it.")
+        return f"{OFFLINE_LABEL} {done}", []
+    system, user = split_messages(messages)
+    for name in ("create_draft", "send_reply"):
+        if name in tool_names:
+            return "", [(name, {"body": draft_text(system, user)})]
+    if "escalate" in tool_names:
+        reason = f"{OFFLINE_LABEL} this email is for the owner to handle."
+        return "", [("escalate", {"reason": reason})]
+    return f"{OFFLINE_LABEL} No tool fits; nothing done.", []

@@ -33,15 +33,25 @@ amounts, dates and accounts are read by code (`gmail_assistant.payments`).
 
 Drafts: a fixed polite reply in the language the prompt states (else the detected one),
 the prompt's sign-off, and for reworks a line repeating the owner's instructions.
+
+Agent turns (the request offers tools): the first turn calls `create_draft` (else
+`send_reply`) with that draft, or `escalate` when no draft tool is offered; once a tool
+result is in the conversation, a one-sentence labelled final answer ends the run.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from types import ModuleType
 from typing import Any
 
-from gmail_assistant.llm.heuristics import estimate_tokens, offline_reply, split_messages
+from gmail_assistant.llm.heuristics import (
+    agent_turn,
+    estimate_tokens,
+    offline_reply,
+    split_messages,
+)
 
 __all__ = ["build_offline_provider"]
 
@@ -51,11 +61,33 @@ def build_offline_provider(litellm: ModuleType) -> Any:
     defined only once LiteLLM has been imported (through `_litellm.get_litellm`)."""
 
     class OfflineProvider(litellm.CustomLLM):  # type: ignore[name-defined,misc]
-        def _answer(self, model: str, messages: list[dict[str, Any]], model_response: Any) -> Any:
+        def _answer(
+            self, model: str, messages: list[dict[str, Any]], model_response: Any, kwargs: Any
+        ) -> Any:
             system, user = split_messages(messages)
-            reply = offline_reply(system, user, model)
-            model_response.choices[0].message.content = reply
-            model_response.choices[0].finish_reason = "stop"
+            offered = (kwargs.get("optional_params") or {}).get("tools") or []
+            choice = model_response.choices[0]
+            if offered:
+                names = [str(t.get("function", {}).get("name", "")) for t in offered]
+                text, calls = agent_turn(messages, names)
+                turn = sum(m.get("role") == "assistant" for m in messages)
+                tool_calls = [
+                    {
+                        "id": f"offline_call_{turn}_{i}",
+                        "type": "function",
+                        "function": {"name": name, "arguments": json.dumps(args)},
+                    }
+                    for i, (name, args) in enumerate(calls)
+                ]
+                choice.message = litellm.Message(
+                    content=text or None, tool_calls=tool_calls or None
+                )
+                choice.finish_reason = "tool_calls" if calls else "stop"
+                reply = text + json.dumps(tool_calls)
+            else:
+                reply = offline_reply(system, user, model)
+                choice.message.content = reply
+                choice.finish_reason = "stop"
             model_response.model = f"offline/{model}"
             model_response.created = int(time.time())
             prompt_tokens = estimate_tokens(system) + estimate_tokens(user)
@@ -68,11 +100,11 @@ def build_offline_provider(litellm: ModuleType) -> Any:
             return model_response
 
         def completion(self, model: str, messages: list[Any], *args: Any, **kwargs: Any) -> Any:
-            return self._answer(model, messages, kwargs["model_response"])
+            return self._answer(model, messages, kwargs["model_response"], kwargs)
 
         async def acompletion(
             self, model: str, messages: list[Any], *args: Any, **kwargs: Any
         ) -> Any:
-            return self._answer(model, messages, kwargs["model_response"])
+            return self._answer(model, messages, kwargs["model_response"], kwargs)
 
     return OfflineProvider()
