@@ -248,7 +248,7 @@ def header_addresses(mailboxes: Iterable[MailAddress]) -> tuple[Address, ...]:
 
 def format_addresses(mailboxes: Iterable[MailAddress]) -> str:
     """Readable text of the mailboxes (``"Novák, Jan" <jan@x.cz>``), for prompts and logs."""
-    return ", ".join(str(address) for address in header_addresses(mailboxes))
+    return ", ".join(str(mailbox) for mailbox in mailboxes)
 
 
 def _header_address(mailbox: MailAddress) -> Address:

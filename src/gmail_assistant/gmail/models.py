@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,6 +84,9 @@ class Headers(Mapping[str, str]):
         return self._pairs
 
 
+_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')
+
+
 @dataclass(frozen=True, order=True)
 class MailAddress:
     """A mailbox of a header: ``address`` is a plain, lower-cased addr-spec (never text
@@ -92,7 +96,16 @@ class MailAddress:
     name: str = ""
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.address}>" if self.name else self.address
+        """Readable text (``"Novák, Jan" <jan@x.cz>``): the name quoted where it needs it,
+        so a comma in it cannot read as a second mailbox (prompts, logs, pages)."""
+        if not self.name:
+            return self.address
+        quoted = self.name.replace("\\", "\\\\").replace('"', '\\"')
+        return (
+            f'"{quoted}" <{self.address}>'
+            if _SPECIALS.search(self.name)
+            else (f"{self.name} <{self.address}>")
+        )
 
 
 @dataclass(frozen=True)
