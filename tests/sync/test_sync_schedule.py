@@ -26,6 +26,8 @@ async def test_periodic_tasks_enqueue_syncs_and_renew_the_watch(emu: Any, tmp_pa
         sync={"pubsub_topic": topic, "watch_renewal_hours": 12},
     )
     async with started(settings) as (container, components):
+        # A user whose onboarding has not finished is left to it (no race for the cursor).
+        await container.users.ensure("later@example.com")
         user_id = (await components.onboarding.run(OWNER)).user_id
         emu.state.mailbox(OWNER).watch = None  # as if it had expired
         tasks = {task.name: task for task in container.periodic}

@@ -126,8 +126,8 @@ def install_sync(container: Container) -> SyncComponents:
 
 
 async def enqueue_sync_all(container: Container, *, full: bool) -> int:
-    """One sync per active user (a full one replaces a waiting incremental one)."""
-    users = await container.users.list(active_only=True)
+    """One sync per active, onboarded user (a full one replaces a waiting incremental one)."""
+    users = await container.users.list(active_only=True, onboarded_only=True)
     for user in users:
         await container.queue.enqueue(
             names.SYNC, user_id=user.id, payload={"full": full}, replace_pending=full

@@ -50,10 +50,16 @@ class UserService:
         row = await self.db.run_read(lambda session: session.scalars(query).one_or_none())
         return UserRecord.of(row) if row else None
 
-    async def list(self, *, active_only: bool = False) -> list[UserRecord]:
+    async def list(
+        self, *, active_only: bool = False, onboarded_only: bool = False
+    ) -> list[UserRecord]:
+        """`onboarded_only`: leave out a user whose onboarding has not finished (the
+        periodic syncs and watch renewals must not race it for the history cursor)."""
         query = select(User).order_by(User.id)
         if active_only:
             query = query.where(User.is_active.is_(True))
+        if onboarded_only:
+            query = query.where(User.onboarded_at.is_not(None))
         rows = await self.db.run_read(lambda session: list(session.scalars(query)))
         return [UserRecord.of(r) for r in rows]
 

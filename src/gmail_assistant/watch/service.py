@@ -99,7 +99,9 @@ class WatchService:
     async def renew_all(self) -> list[WatchStatus]:
         if not self.topic:
             return []
-        return await self.register_many(await self.users.list(active_only=True))
+        return await self.register_many(
+            await self.users.list(active_only=True, onboarded_only=True)
+        )
 
     async def status_of(self, user: UserRecord) -> WatchStatus:
         async with self.db.read() as session:
