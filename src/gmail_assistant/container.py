@@ -13,7 +13,6 @@ from typing import Any
 
 from gmail_assistant.backup.scheduled import backup_task
 from gmail_assistant.db import Connector, Database, connector_for
-from gmail_assistant.db.migrate import upgrade
 from gmail_assistant.gmail.factory import GmailClientFactory
 from gmail_assistant.jobs import (
     NOTIFY_CHANNEL,
@@ -28,6 +27,7 @@ from gmail_assistant.jobs import (
 )
 from gmail_assistant.observability.metrics import record_gmail_call
 from gmail_assistant.settings import Settings
+from gmail_assistant.takeover import prepare_database
 from gmail_assistant.users import UserService
 
 __all__ = ["Container"]
@@ -121,7 +121,7 @@ class Container:
 
     async def start(self) -> None:
         """Migrate, then start listening, working and scheduling."""
-        await upgrade(self.database, backup_dir=self.settings.backup.dir)
+        await prepare_database(self.database, backup_dir=self.settings.backup.dir)
         await self.queue.recover_stalled()
         self._warming = asyncio.create_task(self._warm_up(), name="warm-up")
         if self.listener is not None:

@@ -20,15 +20,16 @@ import pytest
 from sqlalchemy import text
 
 from gmail_assistant.db import Database
-from gmail_assistant.db.migrate import current_revision, head_revision, upgrade
-from gmail_assistant.db.upgrade_v2 import (
+from gmail_assistant.db.migrate import current_revision, head_revision
+from gmail_assistant.takeover import prepare_database
+from gmail_assistant.takeover.rows import v2_time
+from gmail_assistant.takeover.upgrade import (
     BACKUP_FOLDER,
     UpgradeError,
     import_v2,
     is_v2_database,
     upgrade_in_place,
 )
-from gmail_assistant.db.v2_rows import v2_time
 
 pytestmark = pytest.mark.anyio
 
@@ -62,10 +63,10 @@ def digest(path: Path) -> str:
 
 
 async def start(path: Path) -> None:
-    """What the server does at start: migrate (which upgrades v2.3.0 first)."""
+    """What the server does at start: upgrade v2.3.0 in place, then migrate."""
     db = Database(url=f"sqlite+aiosqlite:///{path}")
     try:
-        await upgrade(db)
+        await prepare_database(db)
         assert await current_revision(db) == head_revision()
     finally:
         await db.dispose()

@@ -10,8 +10,8 @@ import typer
 from gmail_assistant.cli import app
 
 if TYPE_CHECKING:
-    from gmail_assistant.db.v2_rows import CopyReport
     from gmail_assistant.settings import Settings
+    from gmail_assistant.takeover.rows import CopyReport
 
 db_app = typer.Typer(
     no_args_is_help=True,
@@ -104,7 +104,7 @@ def upgrade_v2(
     builds and verifies the new file, then replaces the old one. Stop the server first.
     Exit code 0: upgraded or nothing to do; 1: failed (the database is unchanged).
     """
-    from gmail_assistant.db.upgrade_v2 import UpgradeError, is_v2_database, upgrade_in_place
+    from gmail_assistant.takeover.upgrade import UpgradeError, is_v2_database, upgrade_in_place
 
     settings = _sqlite_settings()
     db_path = settings.db.sqlite_path
@@ -136,9 +136,9 @@ def import_v2(
     import asyncio
 
     from gmail_assistant.db import Database
-    from gmail_assistant.db.upgrade_v2 import UpgradeError
-    from gmail_assistant.db.upgrade_v2 import import_v2 as run_import
     from gmail_assistant.settings import SettingsError, load_settings
+    from gmail_assistant.takeover.upgrade import UpgradeError
+    from gmail_assistant.takeover.upgrade import import_v2 as run_import
 
     try:
         settings = load_settings()

@@ -38,12 +38,12 @@ def _settings() -> Settings:
 def _run(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
     """Build the container and migrate; no workers or scheduler run."""
     from gmail_assistant.container import Container
-    from gmail_assistant.db.migrate import upgrade
+    from gmail_assistant.takeover import prepare_database
 
     async def main() -> T:
         container = Container.build(settings)
         try:
-            await upgrade(container.database, backup_dir=container.settings.backup.dir)
+            await prepare_database(container.database, backup_dir=container.settings.backup.dir)
             return await work(container)
         finally:
             container.gmail.close()

@@ -20,8 +20,8 @@ T = TypeVar("T")
 def _with_container(work: Callable[[Container], Awaitable[T]]) -> T:
     """Build the container, migrate, run ``work``; no workers or scheduler are started."""
     from gmail_assistant.container import Container
-    from gmail_assistant.db.migrate import upgrade
     from gmail_assistant.settings import SettingsError, load_settings
+    from gmail_assistant.takeover import prepare_database
 
     try:
         settings = load_settings()
@@ -32,7 +32,7 @@ def _with_container(work: Callable[[Container], Awaitable[T]]) -> T:
     async def main() -> T:
         container = Container.build(settings)
         try:
-            await upgrade(container.database, backup_dir=container.settings.backup.dir)
+            await prepare_database(container.database, backup_dir=container.settings.backup.dir)
             return await work(container)
         finally:
             container.gmail.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -14,7 +13,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from gmail_assistant.db.database import Database
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
+__all__ = ["alembic_config", "current_revision", "head_revision", "sqlite_file", "upgrade"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Any constant works; it only has to be the same in every replica.
@@ -40,21 +39,15 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
-async def upgrade(database: Database, *, backup_dir: Path | None = None) -> None:
-    """Bring the schema to head; a v2.3.0 SQLite file is first upgraded in place.
-
-    Runs before anything else opens the database: the v2.3.0 upgrade replaces the file.
-    """
-    sqlite_path = _sqlite_file(database)
-    if sqlite_path is not None:
-        from gmail_assistant.db.upgrade_v2 import upgrade_in_place
-
-        await asyncio.to_thread(upgrade_in_place, sqlite_path, backup_dir=backup_dir)
+async def upgrade(database: Database) -> None:
+    """Bring the schema to head (the app's start runs `takeover.prepare_database`, which
+    upgrades a v2.3.0 file in place first and then calls this)."""
     async with database.write_connection() as conn:
         await conn.run_sync(_upgrade)
 
 
-def _sqlite_file(database: Database) -> Path | None:
+def sqlite_file(database: Database) -> Path | None:
+    """The database's file on SQLite (None on PostgreSQL or in memory)."""
     if not database.is_sqlite:
         return None
     name = make_url(database.url).database

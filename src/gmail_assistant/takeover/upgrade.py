@@ -7,7 +7,7 @@ would stop on "table jobs already exists". Before Alembic runs, `upgrade_in_plac
 2. takes the write lock on the file, so a v2.3.0 process still running cannot write behind
    our back, and backs it up with the online backup (`<backup dir>/inbox-v2.3.0/`);
 3. builds the new database in a temporary file next to the original, from the backup: our
-   Alembic migrations make the schema, `db.v2_rows.copy_v2` the rows;
+   Alembic migrations make the schema, `takeover.rows.copy_v2` the rows;
 4. verifies it (integrity, foreign keys, Alembic head, row counts, every email's status,
    draft id and rework count);
 5. only then replaces the original with it (`os.replace`, atomic on one file system).
@@ -45,7 +45,7 @@ from gmail_assistant.backup.sqlite import (
     latest_backup,
 )
 from gmail_assistant.db.types import utcnow
-from gmail_assistant.db.v2_rows import CopyReport, copy_v2
+from gmail_assistant.takeover.rows import CopyReport, copy_v2
 
 if TYPE_CHECKING:
     from gmail_assistant.db.database import Database
@@ -67,7 +67,7 @@ V2_VERSION = "2.3.0"
 # retention (which prunes `<backup dir>/<db stem>-*.db`).
 BACKUP_FOLDER = "inbox-v2.3.0"
 _BACKUP_KEEP = 5
-# Tables whose every row is carried (jobs are mapped, see `db.v2_rows`).
+# Tables whose every row is carried (jobs are mapped, see `takeover.rows`).
 _CARRIED = (
     "users",
     "user_labels",
