@@ -42,7 +42,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     # Building opens nothing (no connection, no task); `start()` does that.
     container = container or Container.build(settings)
     metrics = Metrics()
-    container.workers.on_outcome = _chain(container.workers.on_outcome, metrics.observe_job)
+    container.workers.on_outcome = _chain(
+        container.workers.on_outcome,
+        lambda done: metrics.observe_job(done.job.job_type, done.outcome, done.seconds),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

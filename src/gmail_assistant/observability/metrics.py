@@ -9,6 +9,7 @@ report to the metrics of the running app and do nothing when none runs (CLI, uni
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -18,8 +19,6 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-
-from gmail_assistant.jobs import JobCounts, JobOutcome
 
 __all__ = [
     "CONTENT_TYPE_LATEST",
@@ -98,15 +97,15 @@ class Metrics:
 
     # -- feeding -------------------------------------------------------------------------
 
-    def observe_job(self, outcome: JobOutcome) -> None:
-        """`WorkerPool.on_outcome`: one call per finished attempt."""
-        job_type = outcome.job.job_type
-        self.jobs.labels(job_type, outcome.outcome).inc()
-        self.job_seconds.labels(job_type).observe(max(outcome.seconds, 0.0))
+    def observe_job(self, job_type: str, outcome: str, seconds: float) -> None:
+        """One call per finished attempt (fed by the worker pool's `on_outcome`)."""
+        self.jobs.labels(job_type, outcome).inc()
+        self.job_seconds.labels(job_type).observe(max(seconds, 0.0))
 
-    def set_queue_counts(self, counts: JobCounts) -> None:
+    def set_queue_counts(self, counts: Mapping[str, int]) -> None:
+        """Jobs by state (`pending`, `running`, …), read on scrape."""
         for state in ("pending", "running", "failed", "completed", "cancelled"):
-            self.queue_depth.labels(state).set(getattr(counts, state))
+            self.queue_depth.labels(state).set(counts.get(state, 0))
 
     def record_llm_call(
         self, model: str, tokens: int | None, cost: float | None, error: str | None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import APIRouter, Request, Response
 
 from gmail_assistant.observability.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -16,5 +18,5 @@ router = APIRouter()
 async def metrics(request: Request, queue: QueueDep) -> Response:
     found: Metrics = request.app.state.metrics
     # Queue depth is read on scrape: the collector itself cannot await the database.
-    found.set_queue_counts(await queue.counts())
+    found.set_queue_counts(dataclasses.asdict(await queue.counts()))
     return Response(found.render(), media_type=CONTENT_TYPE_LATEST)
