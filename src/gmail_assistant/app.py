@@ -12,22 +12,19 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from gmail_assistant import __version__, api
+from gmail_assistant.api import compat_v2, onboarding, sync, watch
 from gmail_assistant.api.errors import install_error_handlers
 from gmail_assistant.container import Container
 from gmail_assistant.jobs import JobOutcome
 from gmail_assistant.observability.logs import configure_logging
 from gmail_assistant.observability.metrics import Metrics
 from gmail_assistant.observability.sentry import init_sentry
-from gmail_assistant.onboarding import routes as onboarding_routes
 from gmail_assistant.settings import Settings, load_settings
-from gmail_assistant.sync import routes as sync_routes
-from gmail_assistant.watch import routes as watch_routes
-from gmail_assistant.web import health
+from gmail_assistant.web import health, webhook
 from gmail_assistant.web import metrics as metrics_route
 from gmail_assistant.web.admin import mount_admin
 from gmail_assistant.web.auth import BasicAuthMiddleware, ClosedMiddleware, closed_reason
 from gmail_assistant.web.debug import mount_debug
-from gmail_assistant.webhook import routes as webhook_routes
 
 __all__ = ["create_app"]
 
@@ -73,13 +70,14 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.state.metrics = metrics
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(webhook_routes.router)
-    app.include_router(sync_routes.router)
-    app.include_router(watch_routes.router)
-    app.include_router(onboarding_routes.router)
+    app.include_router(webhook.router)
+    app.include_router(sync.router)
+    app.include_router(watch.router)
+    app.include_router(onboarding.router)
     app.include_router(api.router)
     app.include_router(metrics_route.router)
     mount_debug(app)
+    app.include_router(compat_v2.debug_router)  # v2.3.0's /debug/email/{id}
     mount_admin(app, container.database.engine)
 
     @app.get("/", include_in_schema=False)

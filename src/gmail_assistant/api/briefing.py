@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import AfterValidator, BaseModel
 
-from gmail_assistant.api.params import check_text
 from gmail_assistant.emails import EmailView
 from gmail_assistant.emails.briefing import load_briefing
 from gmail_assistant.payments.views import PaymentRequestView, open_payment_requests
 from gmail_assistant.web.deps import DatabaseDep, UsersDep
+from gmail_assistant.web.params import check_text
 
 __all__ = ["router"]
 

@@ -17,12 +17,12 @@ from fastapi import APIRouter, Body, HTTPException, status
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from gmail_assistant.api.params import OptionalText, RowId
 from gmail_assistant.emails import EmailFilter, EmailView
 from gmail_assistant.emails.queries import list_emails
 from gmail_assistant.users import UserService
 from gmail_assistant.users.preferences import KNOWN_SETTINGS, validate_setting
 from gmail_assistant.web.deps import DatabaseDep, UsersDep
+from gmail_assistant.web.params import OptionalText, RowId
 
 __all__ = ["TAG", "debug_router", "router"]
 

@@ -9,13 +9,13 @@ from fastapi import APIRouter, HTTPException
 from fastapi import status as http
 from pydantic import BaseModel
 
-from gmail_assistant.api.params import Limit, Offset, OptionalText, RowId, UserIdQuery
 from gmail_assistant.emails import EmailFilter, EmailView
 from gmail_assistant.emails.actions import JobTypeUnavailable, request_reclassify
 from gmail_assistant.emails.debug import load_debug_bundle
 from gmail_assistant.emails.queries import get_email, list_emails, search_emails
 from gmail_assistant.payments.views import payment_requests_of_email
 from gmail_assistant.web.deps import DatabaseDep, QueueDep
+from gmail_assistant.web.params import Limit, Offset, OptionalText, RowId, UserIdQuery
 
 __all__ = ["router"]
 

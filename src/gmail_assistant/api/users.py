@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Path, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from gmail_assistant.api.params import RowId, check_optional_text, check_text
 from gmail_assistant.api.settings_schema import EMAIL_RE, KNOWN_SETTINGS, validate_setting
 from gmail_assistant.labels import AI_LABEL_KEYS, LABEL_NAMES
 from gmail_assistant.users import UserExists, UserRecord
 from gmail_assistant.web.deps import UsersDep
+from gmail_assistant.web.params import RowId, check_optional_text, check_text
 
 __all__ = ["router"]
 

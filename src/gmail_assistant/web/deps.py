@@ -10,9 +10,17 @@ from gmail_assistant.container import Container
 from gmail_assistant.db import Database
 from gmail_assistant.jobs import JobQueue
 from gmail_assistant.settings import Settings
+from gmail_assistant.sync.install import SyncComponents, components_of
 from gmail_assistant.users import UserService
 
-__all__ = ["ContainerDep", "DatabaseDep", "QueueDep", "SettingsDep", "UsersDep"]
+__all__ = [
+    "ContainerDep",
+    "DatabaseDep",
+    "QueueDep",
+    "SettingsDep",
+    "SyncComponentsDep",
+    "UsersDep",
+]
 
 
 def _container(request: Request) -> Container:
@@ -41,8 +49,13 @@ async def get_users(request: Request) -> UserService:
     return _container(request).users
 
 
+async def get_sync_components(request: Request) -> SyncComponents:
+    return components_of(_container(request))
+
+
 ContainerDep = Annotated[Container, Depends(get_container)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 UsersDep = Annotated[UserService, Depends(get_users)]
+SyncComponentsDep = Annotated[SyncComponents, Depends(get_sync_components)]

@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from gmail_assistant.api.compat_v2 import debug_router as compat_v2_router
 from gmail_assistant.web.debug.routes import router
 
 __all__ = ["mount_debug"]
@@ -17,5 +16,4 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def mount_debug(app: FastAPI) -> None:
     app.include_router(router)
-    app.include_router(compat_v2_router)  # v2.3.0's /debug/email/{id}
     app.mount("/debug/static", StaticFiles(directory=STATIC_DIR), name="debug-static")

@@ -10,7 +10,6 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from gmail_assistant.api.params import Offset, OptionalText, RowId, UserIdQuery
 from gmail_assistant.corrections import health as corrections_health
 from gmail_assistant.db import utcnow
 from gmail_assistant.emails import EmailFilter
@@ -26,6 +25,7 @@ from gmail_assistant.payments.views import payment_requests_of_email, recent_acc
 from gmail_assistant.web.debug.charts import bar_chart
 from gmail_assistant.web.debug.stats import load_health
 from gmail_assistant.web.deps import ContainerDep, DatabaseDep, QueueDep, SettingsDep, UsersDep
+from gmail_assistant.web.params import Offset, OptionalText, RowId, UserIdQuery
 
 __all__ = ["router", "templates"]
 

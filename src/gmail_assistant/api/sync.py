@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from gmail_assistant.api.params import MAX_ID
 from gmail_assistant.jobs import names
 from gmail_assistant.web.deps import ContainerDep
+from gmail_assistant.web.params import MAX_ID
 
 __all__ = ["router"]
 

@@ -10,8 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from gmail_assistant.gmail.errors import GmailAuthError, GmailError
 from gmail_assistant.onboarding.config_files import ConfigFileError
-from gmail_assistant.sync.deps import SyncComponentsDep
-from gmail_assistant.web.deps import ContainerDep
+from gmail_assistant.web.deps import ContainerDep, SyncComponentsDep
 
 __all__ = ["router"]
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from gmail_assistant.observability.metrics import record_webhook_push
-from gmail_assistant.sync.deps import SyncComponentsDep
+from gmail_assistant.web.deps import SyncComponentsDep
 from gmail_assistant.webhook.auth import PushAuthError
 from gmail_assistant.webhook.envelope import BadEnvelope, decode_envelope
 

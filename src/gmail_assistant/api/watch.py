@@ -7,9 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
-from gmail_assistant.sync.deps import SyncComponentsDep
 from gmail_assistant.watch.service import WatchStatus
-from gmail_assistant.web.deps import ContainerDep
+from gmail_assistant.web.deps import ContainerDep, SyncComponentsDep
 
 __all__ = ["router"]
 
