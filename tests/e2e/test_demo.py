@@ -1,5 +1,5 @@
 """`gmail-assistant demo --exit`, as a newcomer runs it: every sample mail handled, the report
-agreeing with the database it was built from."""
+agreeing with the database it was built from, the routed mail handled by its agent profile."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from gmail_assistant.demo.mailbox import load_mailbox
 
@@ -60,3 +61,41 @@ def test_demo_runs_offline_and_reports_what_the_database_holds(tmp_path: Path) -
     assert by_action["manual"]["category"] == "needs_response" and by_action["manual"]["drafted"]
     assert by_action["rework"]["status"] == "drafted"
     assert statuses["sent"] >= 1 and statuses["archived"] >= 1
+
+    # The demo's app.yml routes the helpdesk chat to an agent profile on the offline model;
+    # every other mail still takes the pipeline (classified, no agent run).
+    routed = [m.key for m in inbound if m.route == "agent"]
+    assert len(routed) == 1
+    app_yml = yaml.safe_load((tmp_path / "app.yml").read_text())
+    assert app_yml["routing"]["rules"][0]["route"] == "agent"
+    assert app_yml["agent"]["profiles"]["website_chat"]["model"] == "offline/agent"
+    by_key = {m["key"]: m for m in report["mails"]}
+    assert [k for k, m in by_key.items() if m["route"] == "agent"] == routed
+    assert all(m["route"] == m["expected_route"] for m in report["mails"])
+    (run,) = report["agent_runs"]
+    assert run["key"] == routed[0] and run["profile"] == "website_chat"
+    assert run["status"] == "completed" and run["tools"] == ["create_draft"]
+    # What the owner sees in Gmail: the agent's draft, in Outbox.
+    assert run["has_draft"] and run["labels"] == ["🤖 AI/Outbox"]
+    assert run["final_message"].startswith("[offline demo model]")
+    assert by_key[routed[0]]["drafted"] and by_key[routed[0]]["status"] == "drafted"
+    assert "agent runs" in result.stdout and "profile website_chat, completed" in result.stdout
+    conn = sqlite3.connect(tmp_path / "inbox.db")
+    try:
+        runs = conn.execute("SELECT thread_id, profile, status FROM agent_runs").fetchall()
+        purposes = Counter(p for (p,) in conn.execute("SELECT purpose FROM llm_calls"))
+        agent_events = conn.execute(
+            "SELECT COUNT(*) FROM email_events WHERE event_type = 'agent_run'"
+        ).fetchone()[0]
+        classified = {
+            t
+            for (t,) in conn.execute(
+                "SELECT DISTINCT thread_id FROM email_events WHERE event_type = 'classified'"
+            )
+        }
+    finally:
+        conn.close()
+    assert [(r[1], r[2]) for r in runs] == [("website_chat", "completed")]
+    assert purposes["agent"] == 2 and agent_events == 1  # a tool-call turn, then the answer
+    assert runs[0][0] not in classified
+    assert len(classified) == len(classes) - 1  # every other thread was classified

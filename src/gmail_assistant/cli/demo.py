@@ -31,9 +31,11 @@ def demo(
     )
     unhandled = len(report.mails) - report.handled
     failed = report.jobs.get("failed", 0)
-    if unhandled or failed or report.gmail["safety_violations"]:
+    misrouted = report.misrouted
+    if unhandled or failed or misrouted or report.gmail["safety_violations"]:
         typer.echo(
             f"demo: {unhandled} unhandled mails, {failed} failed jobs, "
+            f"{len(misrouted)} misrouted mails, "
             f"{report.gmail['safety_violations']} safety violations",
             err=True,
         )

@@ -34,6 +34,7 @@ class DemoMail:
     rework_instruction: str | None = None
     manual_notes: str | None = None
     note: str | None = None
+    route: str | None = None  # "agent": the demo's app.yml routes it to an agent profile
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> DemoMail:
@@ -54,6 +55,7 @@ class DemoMail:
             rework_instruction=data.get("rework_instruction"),
             manual_notes=data.get("manual_notes"),
             note=data.get("note"),
+            route=data.get("route"),
         )
 
 

@@ -1,7 +1,8 @@
-"""The demo's report: each mail's outcome, totals, timings, Gmail and LLM calls."""
+"""The demo's report: each mail's outcome, agent runs, totals, timings, Gmail and LLM calls."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import statistics
 from collections import Counter
@@ -12,7 +13,22 @@ from typing import Any
 
 from gmail_assistant.demo.mailbox import DemoMail
 
-__all__ = ["DemoReport", "MailOutcome", "build_report", "render_report"]
+__all__ = [
+    "AgentRunOutcome",
+    "DemoReport",
+    "MailOutcome",
+    "ThreadView",
+    "build_report",
+    "render_report",
+]
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """What the owner sees of a thread in Gmail (the emulator): AI labels, a draft."""
+
+    labels: tuple[str, ...] = ()
+    has_draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,6 +42,23 @@ class MailOutcome:
     drafted: bool
     status: str | None
     action: str | None
+    route: str = "pipeline"  # "agent" when an agent profile handled its thread
+    expected_route: str = "pipeline"  # the mailbox's `route:` (the demo's routing rules)
+
+
+@dataclass(frozen=True)
+class AgentRunOutcome:
+    """One `agent_runs` row, and what it left in Gmail."""
+
+    key: str  # the demo mail of its thread
+    profile: str
+    status: str
+    iterations: int
+    tools: list[str]
+    final_message: str | None
+    error: str | None
+    labels: list[str]
+    has_draft: bool
 
 
 @dataclass
@@ -39,7 +72,13 @@ class DemoReport:
     gmail: dict[str, Any]
     llm: dict[str, Any]
     jobs: dict[str, int]
+    agent_runs: list[AgentRunOutcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def misrouted(self) -> list[str]:
+        """Mails whose route (agent or pipeline) is not the one the mailbox expects."""
+        return [o.key for o in self.mails if o.route != o.expected_route]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,8 +98,39 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
+def _agent_runs(
+    conn: sqlite3.Connection, key_of: dict[str, str], view: dict[str, ThreadView]
+) -> list[AgentRunOutcome]:
+    runs = []
+    for r in conn.execute(
+        "SELECT thread_id, profile, status, iterations, tool_calls, final_message, error"
+        " FROM agent_runs ORDER BY id"
+    ):
+        calls = r["tool_calls"]
+        calls = json.loads(calls) if isinstance(calls, str) else calls or []
+        seen = view.get(r["thread_id"], ThreadView())
+        runs.append(
+            AgentRunOutcome(
+                key=key_of.get(r["thread_id"], r["thread_id"]),
+                profile=r["profile"],
+                status=r["status"],
+                iterations=r["iterations"],
+                tools=[str(c.get("tool")) for c in calls],
+                final_message=r["final_message"],
+                error=r["error"],
+                labels=list(seen.labels),
+                has_draft=seen.has_draft,
+            )
+        )
+    return runs
+
+
 def build_report(
-    db_path: Path, mails: list[DemoMail], threads: dict[str, str], gmail_calls: dict[str, Any]
+    db_path: Path,
+    mails: list[DemoMail],
+    threads: dict[str, str],
+    gmail_calls: dict[str, Any],
+    gmail_view: dict[str, ThreadView] | None = None,
 ) -> DemoReport:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
@@ -77,7 +147,12 @@ def build_report(
     ).fetchone()
     models = [r[0] for r in conn.execute("SELECT DISTINCT model FROM llm_calls")]
     jobs = dict(conn.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
+    key_of: dict[str, str] = {}
+    for mail in mails:
+        key_of.setdefault(threads[mail.key], mail.key)
+    agent_runs = _agent_runs(conn, key_of, gmail_view or {})
     conn.close()
+    agent_threads = {threads[run.key] for run in agent_runs if run.key in threads}
 
     outcomes: list[MailOutcome] = []
     label_delays: list[float] = []
@@ -99,6 +174,8 @@ def build_report(
                 drafted=bool(row and row["drafted_at"]),
                 status=row["status"] if row else None,
                 action=mail.demo_action,
+                route="agent" if thread in agent_threads else "pipeline",
+                expected_route=mail.route or "pipeline",
             )
         )
         if row is None or thread in seen_threads:
@@ -139,7 +216,29 @@ def build_report(
             "models": models,
         },
         jobs={str(k): int(v) for k, v in jobs.items()},
+        agent_runs=agent_runs,
     )
+
+
+def _render_runs(runs: list[AgentRunOutcome]) -> list[str]:
+    if not runs:
+        return []
+    lines = ["", "agent runs (mail a routing rule of the demo's app.yml sent to an agent profile):"]
+    for run in runs:
+        left = []
+        if run.has_draft:
+            left.append("a draft")
+        left.extend(run.labels)
+        lines.append(
+            f"  {run.key}: profile {run.profile}, {run.status} after {run.iterations} "
+            f"round(s); tools: {', '.join(run.tools) or 'none'}; in Gmail: "
+            f"{', '.join(left) or 'nothing'}"
+        )
+        if run.final_message:
+            lines.append(f"    final: {run.final_message.strip()[:200]}")
+        if run.error:
+            lines.append(f"    error: {run.error[:200]}")
+    return lines
 
 
 def render_report(report: DemoReport) -> str:
@@ -149,10 +248,15 @@ def render_report(report: DemoReport) -> str:
     for o in report.mails:
         mark = "" if o.category == o.expected or o.action == "manual" else "  ≠"
         action = f"  [{o.action}]" if o.action else ""
+        if o.route != o.expected_route:
+            action += f"  [{o.route}, expected {o.expected_route}]"
+        elif o.route == "agent":
+            action += "  [agent]"
         lines.append(
             f"{o.key[:28]:28} {o.language or '-':4} {o.expected:16} {o.category or '-':16} "
             f"{'yes' if o.drafted else 'no':5} {o.status or '-':10}{mark}{action}"
         )
+    lines.extend(_render_runs(report.agent_runs))
     lines.append("")
     total = len(report.mails)
     compared = total - sum(o.action == "manual" for o in report.mails)

@@ -1,9 +1,11 @@
 """`gmail-assistant demo`: the whole product, offline.
 
 The Gmail emulator (in this process) holds the sample mailbox; the real server runs as a
-child process exactly as deployed (`uvicorn src.main:app`) with the offline model provider;
-pushes go from the emulator to the server's webhook. The demo then plays the owner — sends a
-draft, asks for a rework, marks a thread Done, asks for a manual draft — and reports.
+child process exactly as deployed (`uvicorn src.main:app`) with the offline model provider
+and the demo's `app.yml` (a routing rule sending the helpdesk's website chats to an agent
+profile on the offline model); pushes go from the emulator to the server's webhook. The demo
+then plays the owner — sends a draft, asks for a rework, marks a thread Done, asks for a
+manual draft — and reports.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from pathlib import Path
 import httpx
 
 from gmail_assistant.demo.mailbox import DemoMail, deliver_all, load_mailbox
-from gmail_assistant.demo.report import DemoReport, build_report, render_report
+from gmail_assistant.demo.report import DemoReport, ThreadView, build_report, render_report
 from gmail_assistant.devtools.server_process import ServerProcess, free_port
 from gmail_assistant.labels import LABEL_NAMES
 from gmail_emulator.testing import RunningEmulator, gmail_service, run_emulator
 
-__all__ = ["DemoOptions", "run_demo"]
+__all__ = ["DEMO_APP_CONFIG", "DemoOptions", "run_demo"]
+
+# v2.3.0's `routing:` and `agent:` sections for the demo; copied into the data folder.
+DEMO_APP_CONFIG = Path(__file__).with_name("app.yml")
 
 OFFLINE_MODELS = {
     "GMA_LLM_CLASSIFY_MODEL": "offline/classify",
@@ -60,6 +65,20 @@ def _write_auth(folder: Path, emulator_url: str, owner: str) -> tuple[Path, Path
     credentials = folder / "credentials.json"
     credentials.write_text(json.dumps({"installed": {"client_id": "demo-client-id"}}))
     return token, credentials
+
+
+def _gmail_view(emulator: RunningEmulator, owner: str) -> dict[str, ThreadView]:
+    """Per thread, the AI labels and whether a draft is there: what the owner sees."""
+    box = emulator.state.dump(owner)["mailboxes"][owner]
+    labels: dict[str, set[str]] = {}
+    for message in box["messages"]:
+        names = {n for n in message["labels"] if n.startswith("🤖")}
+        labels.setdefault(message["threadId"], set()).update(names)
+    drafted = {d.get("threadId") for d in box["drafts"]}
+    return {
+        thread: ThreadView(labels=tuple(sorted(names)), has_draft=thread in drafted)
+        for thread, names in labels.items()
+    }
 
 
 def _queue_idle(db_path: Path) -> bool:
@@ -170,6 +189,8 @@ def run_demo(options: DemoOptions, *, echo: Callable[[str], None] = print) -> De
     folder = options.data_dir or Path(tempfile.mkdtemp(prefix="gmail-assistant-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "inbox.db"
+    app_config = folder / "app.yml"
+    app_config.write_text(DEMO_APP_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
     with run_emulator(port=options.emulator_port, seed_mailboxes=(owner,)) as emulator:
         token, credentials = _write_auth(folder / "config", emulator.url, owner)
         env = {
@@ -183,7 +204,7 @@ def run_demo(options: DemoOptions, *, echo: Callable[[str], None] = print) -> De
             "GMA_AUTH_CREDENTIALS_FILE": str(credentials),
             "GMA_AUTH_TOKEN_CACHE_FILE": str(folder / "token-cache.json"),
             "GMA_SYNC_PUBSUB_TOPIC": "projects/demo/topics/gmail-push",
-            "GMA_CONFIG_FILE": str(folder / "no-app.yml"),
+            "GMA_CONFIG_FILE": str(app_config),
             **OFFLINE_MODELS,
         }
         server = ServerProcess(
@@ -210,7 +231,9 @@ def run_demo(options: DemoOptions, *, echo: Callable[[str], None] = print) -> De
             # scheduler's fallback sync would find it within minutes — the demo asks now.
             httpx.post(f"{server.url}/api/sync", params={"user_id": user_id}, timeout=30)
             _wait(lambda: _queue_idle(db_path), options.timeout, "the owner's actions")
-            report = build_report(db_path, mails, threads, emulator.calls())
+            report = build_report(
+                db_path, mails, threads, emulator.calls(), _gmail_view(emulator, owner)
+            )
             report.notes.extend(notes)
             (folder / "report.json").write_text(json.dumps(report.as_dict(), indent=2))
             echo(render_report(report))
