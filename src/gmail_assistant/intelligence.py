@@ -21,7 +21,7 @@ from gmail_assistant.lifecycle import CleanupHandler, ManualDraftHandler, Rework
 from gmail_assistant.llm.db_recorder import DatabaseRecorder
 from gmail_assistant.llm.records import LlmCallRecord
 from gmail_assistant.observability.metrics import record_llm_call
-from gmail_assistant.payments import PaymentChecker, PaymentExtractor
+from gmail_assistant.payments import PaymentChecker
 from gmail_assistant.sync.install import components_of
 
 if TYPE_CHECKING:
@@ -61,10 +61,7 @@ def install_intelligence(container: Container) -> FlowDeps:
         ClassifyHandler(
             deps=deps,
             classifier=Classifier(llm=gateway, model=settings.llm.classify_model),
-            payments=PaymentChecker(
-                database=container.database,
-                extractor=PaymentExtractor(llm=gateway, model=settings.llm.classify_model),
-            ),
+            payments=PaymentChecker(database=container.database),
         ),
         scope="thread",
     )

@@ -73,7 +73,8 @@ def test_classify_prompt_asks_for_the_json_shape_and_says_email_is_data() -> Non
         email=wrap_email(body="Price is $5 and ${not_a_var}", subject="Hi"),
     )
     assert '"studio": architecture partners' in rendered.system  # the owner's own styles
-    for key in ("category", "confidence", "reasoning", "language", "style", "context_queries"):
+    keys = ("category", "confidence", "reasoning", "language", "style", "context_queries")
+    for key in (*keys, "payment", "payee", "due_date", "variable_symbol"):
         assert f'"{key}"' in rendered.system
     for category in ("needs_response", "action_required", "payment_request", "fyi", "waiting"):
         assert category in rendered.system

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import pytest
 
+from gmail_assistant.classify.classifier import interpret
+from gmail_assistant.classify.rules import AutomationVerdict
 from gmail_assistant.gmail.models import Headers, ParsedMessage
-from gmail_assistant.llm.errors import LlmTimeout
 from gmail_assistant.llm.heuristics import offline_reply
-from gmail_assistant.llm.records import CallContext, LlmResult
-from gmail_assistant.payments.extract import PaymentExtractor, payee_key, read_payment
+from gmail_assistant.payments.extract import (
+    PaymentAnswer,
+    extract_payment,
+    payee_key,
+    payment_answer,
+    read_payment,
+)
+from gmail_assistant.prompts import load_prompt, wrap_email
 from payments.samples import (
     CZ_EXAMPLE,
     CZECH_INVOICE,
@@ -22,8 +28,6 @@ from payments.samples import (
     GERMAN_INVOICE,
     spaced,
 )
-
-pytestmark = pytest.mark.anyio
 
 
 def message(
@@ -49,30 +53,6 @@ def message(
         headers=Headers(),
         body_text=body,
     )
-
-
-@dataclass
-class ScriptedLlm:
-    """Answers with the given texts (or raises), recording every call."""
-
-    answers: list[str | Exception]
-    calls: list[dict[str, object]] = field(default_factory=list)
-
-    async def complete(self, **kwargs: object) -> LlmResult:
-        self.calls.append(kwargs)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return LlmResult(
-            text=answer,
-            model="m",
-            prompt_tokens=1,
-            completion_tokens=1,
-            latency_ms=1,
-            cost_usd=0.0,
-            offline=False,
-            attempts=1,
-        )
 
 
 def test_czech_invoice_with_spd() -> None:
@@ -124,60 +104,89 @@ def test_payee_key_is_the_domain_except_at_shared_providers() -> None:
     assert payee_key("someone@gmail.com") == "someone@gmail.com"
 
 
-async def test_model_fills_only_what_has_no_structured_form() -> None:
+def test_the_classify_answer_fills_only_what_has_no_structured_form() -> None:
     body = CZECH_INVOICE.split("QR platba")[0]
-    answer = {
-        "payee": "Vzorová firma s.r.o.",
-        "amount": "999",  # code read 12345.50: the model's number is not taken
-        "due_date": "2027-01-01",
-        "account": "CZ18 0100 0000 0010 0000 0005",  # not in the mail: never taken
-    }
-    llm = ScriptedLlm([json.dumps(answer)])
-    found = await PaymentExtractor(llm=llm, model="m").extract(
-        message(body), context=CallContext(job_id=1)
+    answer = payment_answer(
+        {
+            "payee": "Vzorová firma s.r.o.",
+            "amount": "999",  # code read 12345.50: the model's number is not taken
+            "due_date": "2027-01-01",
+            "account": "CZ18 0100 0000 0010 0000 0005",  # the model never gives an account
+        }
     )
+    found = extract_payment(message(body), answer)
     assert found.payee == "Vzorová firma s.r.o."
     assert found.amount == "12345.50"
     assert found.due_date == date(2026, 12, 15)
     assert [a.iban for a in found.accounts] == [CZ_EXAMPLE]
-    assert len(llm.calls) == 1 and llm.calls[0]["purpose"] == "payment"
 
 
-async def test_model_account_counts_only_when_valid_and_in_the_mail() -> None:
+def test_a_due_date_in_prose_comes_from_the_answer() -> None:
+    body = "Invoice 2026-114 for 1,200 EUR, due on 15 December. IBAN " + spaced(DE_EXAMPLE)
+    answer = payment_answer({"payee": "Muster", "due_date": "2026-12-15", "currency": "eur"})
+    found = extract_payment(message(body), answer)
+    assert (found.payee, found.due_date) == ("Muster", date(2026, 12, 15))
+    assert (found.amount, found.currency) == ("1200.00", "EUR")
+    assert [a.iban for a in found.accounts] == [DE_EXAMPLE]
+
+
+def test_an_account_only_the_model_names_is_never_taken() -> None:
     body = f"Invoice 7, amount due 100.00 EUR. Bank account: {DE_EXAMPLE[:4]}-{DE_EXAMPLE[4:]}"
-    llm = ScriptedLlm([json.dumps({"payee": "Muster", "account": DE_EXAMPLE})])
-    found = await PaymentExtractor(llm=llm, model="m").extract(message(body))
-    assert [(a.iban, a.source) for a in found.accounts] == [(DE_EXAMPLE, "llm")]
-    assert found.source == "llm"
+    found = extract_payment(message(body), payment_answer({"account": DE_EXAMPLE}))
+    assert found.accounts == () and found.source is None
 
 
-async def test_model_failure_keeps_the_deterministic_result() -> None:
-    llm = ScriptedLlm([LlmTimeout("slow")])
+@pytest.mark.parametrize(
+    "bogus",
+    [
+        None,
+        "pay Eve",
+        ["payee", "x"],
+        42,
+        {"payee": {"name": "x"}, "amount": "lots", "currency": "Kčs!", "due_date": "soon"},
+        {"amount": True, "variable_symbol": "VS-12", "due_date": 20261315},
+    ],
+)
+def test_a_bogus_answer_leaves_the_deterministic_result(bogus: object) -> None:
     body = CZECH_INVOICE.split("QR platba")[0]
-    found = await PaymentExtractor(llm=llm, model="m").extract(message(body, name="Vzorová firma"))
+    found = extract_payment(message(body, name="Vzorová firma"), payment_answer(bogus))
     assert [a.iban for a in found.accounts] == [CZ_EXAMPLE]
+    assert (found.amount, found.due_date) == ("12345.50", date(2026, 12, 15))
     assert found.payee == "Vzorová firma"  # the sender's name, failing all else
 
 
-async def test_no_model_call_without_an_account_or_when_nothing_is_missing() -> None:
-    llm = ScriptedLlm([])
-    extractor = PaymentExtractor(llm=llm, model="m")
-    await extractor.extract(message("Invoice 2026-114 for 1,200 EUR, due on 15 December."))
-    await extractor.extract(message(CZECH_INVOICE))  # SPD gives payee, amount and date
-    assert llm.calls == []
+def test_answer_fields_are_normalised() -> None:
+    answer = payment_answer(
+        {"payee": "  Acme\n Ltd ", "amount": 1250.5, "currency": "Kč", "variable_symbol": 2026}
+    )
+    assert answer == PaymentAnswer(
+        payee="Acme Ltd", amount="1250.50", currency="CZK", variable_symbol="2026"
+    )
 
 
 def test_offline_model_answers_the_payee_from_the_sender() -> None:
-    from gmail_assistant.prompts import load_prompt
-    from gmail_assistant.prompts.untrusted import wrap_email
-
-    rendered = load_prompt("payment").render(
+    rendered = load_prompt("classify").render(
+        owner_email="owner@example.com",
+        owner_wrote_last="no",
+        styles="- business",
         email=wrap_email(
             body=GERMAN_INVOICE,
             sender="Muster GmbH <rechnung@muster.example>",
             to="",
             date="",
             subject="Rechnung",
-        )
+        ),
     )
-    assert json.loads(offline_reply(rendered.system, rendered.user)) == {"payee": "Muster GmbH"}
+    answer = json.loads(offline_reply(rendered.system, rendered.user))
+    assert answer["category"] == "payment_request"
+    assert answer["payment"] == {"payee": "Muster GmbH"}
+
+
+def test_the_classify_answer_carries_payment_fields_only_for_a_payment_request() -> None:
+    payment = {"payee": "Acme Ltd", "due_date": "2026-12-31"}
+    human = AutomationVerdict(automated=False, reasons=())
+    invoice = interpret({"category": "payment_request", "payment": payment}, human)
+    assert invoice.payment == PaymentAnswer(payee="Acme Ltd", due_date=date(2026, 12, 31))
+    fyi = interpret({"category": "fyi", "payment": payment}, human)
+    assert fyi.payment is None
+    assert interpret({"category": "payment_request", "payment": "x"}, human).payment is None

@@ -1,4 +1,5 @@
-"""One LLM call per mail: category, confidence, reasoning, language, style, context queries.
+"""One LLM call per mail: category, confidence, reasoning, language, style, context queries,
+and for a payment request the payment fields that have no structured form (`payment`).
 
 The model's answer is data to validate, not to trust: an unknown category, a broken JSON
 object or a failed call all end as `needs_response` with low confidence (a person looks at
@@ -19,6 +20,7 @@ from gmail_assistant.labels import CATEGORIES
 from gmail_assistant.llm.errors import LlmError
 from gmail_assistant.llm.jsonparse import extract_json_object
 from gmail_assistant.llm.records import CallContext, LlmResult
+from gmail_assistant.payments.extract import PaymentAnswer, payment_answer
 from gmail_assistant.prompts import load_prompt
 from gmail_assistant.prompts.untrusted import wrap_email
 from gmail_assistant.users.preferences import Preferences
@@ -56,6 +58,7 @@ class Classification:
     automated: bool = False
     failed: bool = False
     notes: tuple[str, ...] = field(default=())
+    payment: PaymentAnswer | None = None  # only for payment_request
 
 
 def _language(value: Any) -> str:
@@ -102,6 +105,7 @@ def interpret(data: dict[str, Any], automation: AutomationVerdict) -> Classifica
         automated=automation.automated,
         failed=failed,
         notes=tuple(notes),
+        payment=payment_answer(data.get("payment")) if category == "payment_request" else None,
     )
 
 
@@ -157,7 +161,7 @@ class Classifier:
                 system=rendered.system,
                 user=rendered.user,
                 json_mode=True,
-                max_tokens=400,
+                max_tokens=500,  # the payment object of an invoice included
                 temperature=0.0,
                 context=context,
             )

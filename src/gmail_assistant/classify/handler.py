@@ -98,7 +98,7 @@ class ClassifyHandler:
         result = replace(result, language=language)
         await self._apply_labels(mailbox, thread, message, result.category, existing)
         email = await self._record(job, mailbox, message, result, style, existing, force)
-        await self._check_payment(job, mailbox, thread, message, email)
+        await self._check_payment(job, mailbox, thread, message, email, result)
 
     async def _read(self, mailbox: Mailbox, job: Job, *, fresh: bool) -> ThreadData:
         """The thread; a fresh single message costs one messages.get instead of threads.get."""
@@ -217,9 +217,17 @@ class ClassifyHandler:
         return email
 
     async def _check_payment(
-        self, job: Job, mailbox: Mailbox, thread: ThreadData, message: ParsedMessage, email: Email
+        self,
+        job: Job,
+        mailbox: Mailbox,
+        thread: ThreadData,
+        message: ParsedMessage,
+        email: Email,
+        result: Classification | None = None,
     ) -> None:
-        """A payment request's account against the payee's earlier ones (`payments`)."""
+        """A payment request's account against the payee's earlier ones (`payments`), with
+        the payment fields of this run's classify answer (none on a rerun: code's reading
+        and the sender's name then stand alone)."""
         if self.payments is not None:
             await self.payments.check(
                 mailbox=mailbox,
@@ -228,7 +236,7 @@ class ClassifyHandler:
                 email_id=email.id,
                 category=email.classification or "",
                 job_id=job.id,
-                context=self.deps.call_context(job, email.id),
+                answer=result.payment if result is not None else None,
             )
 
     async def _follow_up(self, job: Job, email: Email) -> None:

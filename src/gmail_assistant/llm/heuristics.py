@@ -22,7 +22,6 @@ __all__ = [
     "email_text",
     "estimate_tokens",
     "offline_reply",
-    "payment_text",
     "split_messages",
 ]
 
@@ -162,7 +161,10 @@ def classify_text(system: str, user: str) -> dict[str, object]:
         hit = next((k for k in keywords if k in body), None)
         if hit:
             reason = f"offline demo model: keyword {hit!r} matched the {category} rule"
-            return {"category": category, "confidence": confidence, "reasoning": reason, **base}
+            answer = {"category": category, "confidence": confidence, "reasoning": reason, **base}
+            if category == "payment_request":
+                answer["payment"] = _payment(mail)
+            return answer
     reason = "offline demo model: no rule matched"
     return {"category": "fyi", "confidence": 0.5, "reasoning": reason, **base}
 
@@ -206,10 +208,10 @@ def draft_text(system: str, user: str, *, rework: bool = False) -> str:
     return "\n\n".join(parts)
 
 
-def payment_text(user: str) -> dict[str, object]:
-    """The payment prompt's answer: only the payee, as the From: header names it. Amounts,
-    dates and accounts are left to the code that reads structured forms."""
-    sender = _FROM_NAME_RE.search(_last_block(user))
+def _payment(mail: str) -> dict[str, object]:
+    """A payment_request's `payment` object: only the payee, as the From: header names it.
+    Amounts, dates and accounts are left to the code that reads structured forms."""
+    sender = _FROM_NAME_RE.search(mail)
     name = sender.group(1).strip().strip('"') if sender else ""
     return {"payee": name or None}
 
@@ -221,8 +223,6 @@ def offline_reply(system: str, user: str, model: str = "") -> str:
         return json.dumps(classify_text(system, user), ensure_ascii=False)
     if purpose == "context":
         return json.dumps({"queries": classify_text(system, user)["context_queries"]})
-    if purpose == "payment":
-        return json.dumps(payment_text(user), ensure_ascii=False)
     return draft_text(system, user, rework=purpose == "rework")
 
 

@@ -28,8 +28,9 @@ the highest score wins, ties and nothing at all give en. Style: formal for "Vรกล
 "Sehr geehrte", "Dear Sir/Madam"; informal for "Ahoj", "Hi", "Hallo"; otherwise business.
 context_queries: `from:<sender address>` when the block has a From: header.
 
-Payment requests (prompt payment.vN): only the payee, the From: header's display name;
-amounts, dates and accounts are read by code (`gmail_assistant.payments`).
+Payment requests: the classify answer carries `payment` with only the payee, the From:
+header's display name; amounts, dates and accounts are read by code
+(`gmail_assistant.payments`).
 
 Drafts: a fixed polite reply in the language the prompt states (else the detected one),
 the prompt's sign-off, and for reworks a line repeating the owner's instructions.

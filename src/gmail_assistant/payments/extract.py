@@ -1,34 +1,32 @@
 """What a payment request asks for: payee, amount, currency, due date, variable symbol, account.
 
 Structured forms are read by code (`accounts`, plus amount/date/VS patterns in Czech, German
-and English). One small JSON call to the model fills only what has no structured form — the
-payee's name, a due date written in prose — and only for mail that names an account. The
-model can never supply an account on its own: an account it reports counts only when it
-passes the checksum and its digits appear in the mail. Any model failure leaves the
-deterministic result as it is.
+and English). What has no structured form — the payee's name, a due date written in prose —
+comes from the classify call itself: for payment_request its answer carries a `payment`
+object (`PaymentAnswer`), so an invoice costs one model call, not two. The model never
+supplies an account, and its fields only fill gaps: what code read always wins. A missing
+or malformed answer leaves the deterministic result as it is.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.gmail.models import ParsedMessage
-from gmail_assistant.llm.errors import LlmError
-from gmail_assistant.llm.jsonparse import extract_json_object
-from gmail_assistant.llm.records import CallContext
 from gmail_assistant.payments.accounts import Account, find_accounts
-from gmail_assistant.prompts import load_prompt
-from gmail_assistant.prompts.untrusted import wrap_email
 
-__all__ = ["PaymentDetails", "PaymentExtractor", "payee_key", "read_payment"]
-
-log = logging.getLogger(__name__)
+__all__ = [
+    "PaymentAnswer",
+    "PaymentDetails",
+    "extract_payment",
+    "payee_key",
+    "payment_answer",
+    "read_payment",
+]
 
 # Mailbox providers where the domain says nothing about who the sender is.
 _SHARED_DOMAINS = frozenset(
@@ -77,10 +75,6 @@ _DUE_RE = re.compile(
     r"|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2}))",
     re.IGNORECASE,
 )
-_ACCOUNT_HINT_RE = re.compile(
-    r"\b(iban|účet|účtu|konto|bankverbindung|bank account|account number|sort code|SPD\*)",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -93,7 +87,7 @@ class PaymentDetails:
     variable_symbol: str | None
     accounts: tuple[Account, ...]
     rejected: tuple[str, ...] = ()
-    source: str | None = None  # iban | domestic | spd | llm: where the account was read
+    source: str | None = None  # iban | domestic | spd: where the account was read
 
     @property
     def account(self) -> Account | None:
@@ -170,77 +164,52 @@ def read_payment(message: ParsedMessage) -> PaymentDetails:
     )
 
 
-class PaymentExtractor:
-    """`read_payment`, then (optionally) one model call for what is still missing."""
+@dataclass(frozen=True)
+class PaymentAnswer:
+    """What the classify call's model reported for a payment_request: only fields without
+    a structured form. Never an account."""
 
-    def __init__(self, *, llm: LlmApi | None, model: str) -> None:
-        self.llm = llm
-        self.model = model
-        self.prompt = load_prompt("payment") if llm is not None else None
-
-    async def extract(
-        self, message: ParsedMessage, *, context: CallContext | None = None
-    ) -> PaymentDetails:
-        details = read_payment(message)
-        missing = details.payee is None or details.due_date is None or details.amount is None
-        names_account = details.accounts or _ACCOUNT_HINT_RE.search(message.body_text)
-        if self.llm is None or self.prompt is None or not missing or not names_account:
-            return _with_sender_name(details, message)
-        rendered = self.prompt.render(
-            email=wrap_email(
-                body=message.body_text,
-                sender=str(message.sender or ""),
-                to="",
-                date=message.date.isoformat() if message.date else "",
-                subject=message.subject,
-                max_chars=6000,
-            )
-        )
-        try:
-            result = await self.llm.complete(
-                purpose="payment",
-                model=self.model,
-                system=rendered.system,
-                user=rendered.user,
-                json_mode=True,
-                max_tokens=250,
-                temperature=0.0,
-                context=context,
-            )
-            data = extract_json_object(result.text)
-        except LlmError as exc:
-            log.warning("payment extraction by the model failed: %s", type(exc).__name__)
-            return _with_sender_name(details, message)
-        return _with_sender_name(merge_model_answer(details, data, message), message)
+    payee: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    due_date: date | None = None
+    variable_symbol: str | None = None
 
 
-def merge_model_answer(
-    details: PaymentDetails, data: dict[str, Any], message: ParsedMessage
-) -> PaymentDetails:
-    """Fill the gaps of `details` from the model's JSON; never overwrite what code read."""
-    payee = _text(data.get("payee"), 200)
-    amount = _decimal(str(data.get("amount") or "")) if data.get("amount") else None
-    currency = _text(data.get("currency"), 3)
-    due = _iso_date(data.get("due_date"))
-    vs = _text(data.get("variable_symbol"), 10)
-    accounts, source = details.accounts, details.source
-    if not accounts and data.get("account"):
-        claimed = find_accounts(str(data["account"])[:80]).accounts
-        digits = re.sub(r"\D", "", message.body_text)
-        trusted = tuple(a for a in claimed if re.sub(r"\D", "", a.iban[4:])[-8:] in digits)
-        if trusted:
-            accounts = tuple(replace(a, source="llm") for a in trusted)
-            source = "llm"
-    return replace(
-        details,
-        payee=details.payee or payee,
-        amount=details.amount or amount,
-        currency=details.currency or (currency.upper() if currency else None),
-        due_date=details.due_date or due,
-        variable_symbol=details.variable_symbol or (vs if vs and vs.isdigit() else None),
-        accounts=accounts,
-        source=source,
+def payment_answer(value: Any) -> PaymentAnswer | None:
+    """The model's `payment` object, validated field by field; None when it is no object.
+    A field of the wrong shape is dropped, never the whole answer, and never an error."""
+    if not isinstance(value, dict):
+        return None
+    amount = value.get("amount")
+    if isinstance(amount, bool) or not isinstance(amount, (int, float, str)):
+        amount = None
+    named = _text(value.get("currency"), 8)
+    currency = _CURRENCIES.get(named.lower(), named.upper()) if named else None
+    vs = _text(value.get("variable_symbol"), 10)
+    return PaymentAnswer(
+        payee=_text(value.get("payee"), 200),
+        amount=_decimal(str(amount)[:32]) if amount is not None else None,
+        currency=currency if currency and re.fullmatch("[A-Z]{3}", currency) else None,
+        due_date=_iso_date(value.get("due_date")),
+        variable_symbol=vs if vs and vs.isdigit() else None,
     )
+
+
+def extract_payment(message: ParsedMessage, answer: PaymentAnswer | None) -> PaymentDetails:
+    """`read_payment`, its gaps filled from the classify answer (code's reading wins), and
+    the sender's display name as the payee when nobody named one."""
+    details = read_payment(message)
+    if answer is not None:
+        details = replace(
+            details,
+            payee=details.payee or answer.payee,
+            amount=details.amount or answer.amount,
+            currency=details.currency or answer.currency,
+            due_date=details.due_date or answer.due_date,
+            variable_symbol=details.variable_symbol or answer.variable_symbol,
+        )
+    return _with_sender_name(details, message)
 
 
 def _with_sender_name(details: PaymentDetails, message: ParsedMessage) -> PaymentDetails:

@@ -28,8 +28,7 @@ from gmail_assistant.db import Database
 from gmail_assistant.db.models import Email, PaymentRequest
 from gmail_assistant.events import EventType, record_event
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
-from gmail_assistant.llm.records import CallContext
-from gmail_assistant.payments.extract import PaymentDetails, PaymentExtractor
+from gmail_assistant.payments.extract import PaymentAnswer, PaymentDetails, extract_payment
 from gmail_assistant.payments.views import PaymentRequestView, describe_account
 
 if TYPE_CHECKING:
@@ -63,9 +62,8 @@ def compare_accounts(details: PaymentDetails, known: list[str]) -> Comparison:
 
 
 class PaymentChecker:
-    def __init__(self, *, database: Database, extractor: PaymentExtractor) -> None:
+    def __init__(self, *, database: Database) -> None:
         self.database = database
-        self.extractor = extractor
 
     async def check(
         self,
@@ -76,10 +74,11 @@ class PaymentChecker:
         email_id: int,
         category: str,
         job_id: int | None,
-        context: CallContext | None = None,
+        answer: PaymentAnswer | None = None,
     ) -> PaymentRequestView | None:
         """After classify recorded `category` for `message`: store and compare a payment
-        request; for an account change, move the thread to Action Required."""
+        request; for an account change, move the thread to Action Required. `answer`: the
+        classify call's payment fields (None on a rerun, or when the model gave none)."""
         if category not in PAYMENT_CATEGORIES:
             return None
         user_id = mailbox.user.id
@@ -87,7 +86,7 @@ class PaymentChecker:
         if view is None:
             if category != "payment_request":
                 return None
-            details = await self.extractor.extract(message, context=context)
+            details = extract_payment(message, answer)
 
             def store(session: Session) -> PaymentRequestView:
                 return _store(session, user_id, email_id, message, details, job_id)
