@@ -23,3 +23,6 @@ def install(container: Container) -> None:
     from gmail_assistant.intelligence import install_intelligence
 
     install_intelligence(container)
+    from gmail_assistant.style_learning.install import install_style_learning
+
+    install_style_learning(container)

@@ -18,6 +18,7 @@ def _register() -> None:
         db,  # noqa: F401
         demo,  # noqa: F401
         emulator,  # noqa: F401
+        learn_style,  # noqa: F401
         ops,  # noqa: F401
         server,  # noqa: F401
         sync,  # noqa: F401

@@ -21,6 +21,7 @@ __all__ = [
     "draft_text",
     "email_text",
     "estimate_tokens",
+    "learn_style_text",
     "offline_reply",
     "split_messages",
 ]
@@ -216,6 +217,34 @@ def _payment(mail: str) -> dict[str, object]:
     return {"payee": name or None}
 
 
+_GROUP_RE = re.compile(r'^Group "([\w-]+)": (\d+) replies$', re.MULTILINE)
+_MEDIAN_RE = re.compile(r"^- median length: (\d+) words$", re.MULTILINE)
+_GROUP_ADVICE = {
+    "formal": ("people the owner addresses formally", "Keep a formal, polite tone."),
+    "business": ("clients, suppliers and colleagues", "Stay friendly and factual."),
+    "informal": ("friends and close colleagues", "Keep it warm and relaxed."),
+}
+
+
+def learn_style_text(user: str) -> dict[str, object]:
+    """The learn_style prompt's answer: per group named in the statistics, a labelled
+    description, a tone rule for the group and a structure rule from its median length."""
+    text = email_text(user)
+    styles: dict[str, object] = {}
+    for group in _GROUP_RE.finditer(text):
+        name = group.group(1)
+        who, tone = _GROUP_ADVICE.get(name, (name, "Match the owner's tone."))
+        median = _MEDIAN_RE.search(text, group.end())
+        short = median is not None and int(median.group(1)) <= 60
+        structure = (
+            "Get to the point in one or two short paragraphs."
+            if short
+            else "Answer first, then give the details in short paragraphs."
+        )
+        styles[name] = {"description": f"{OFFLINE_LABEL} {who}", "rules": [tone, structure]}
+    return {"styles": styles}
+
+
 def offline_reply(system: str, user: str, model: str = "") -> str:
     """What the offline model answers to this prompt."""
     purpose = detect_purpose(system, user, model)
@@ -223,6 +252,8 @@ def offline_reply(system: str, user: str, model: str = "") -> str:
         return json.dumps(classify_text(system, user), ensure_ascii=False)
     if purpose == "context":
         return json.dumps({"queries": classify_text(system, user)["context_queries"]})
+    if purpose == "learn_style":
+        return json.dumps(learn_style_text(user), ensure_ascii=False)
     return draft_text(system, user, rework=purpose == "rework")
 
 

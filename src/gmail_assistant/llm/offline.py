@@ -32,6 +32,10 @@ Payment requests: the classify answer carries `payment` with only the payee, the
 header's display name; amounts, dates and accounts are read by code
 (`gmail_assistant.payments`).
 
+Style learning (prompt learn_style.vN): per group of the statistics (formal, business,
+informal), a description labelled "[offline demo model]", a tone rule for the group, and a
+structure rule from its median length (short replies at 60 words or fewer).
+
 Drafts: a fixed polite reply in the language the prompt states (else the detected one),
 the prompt's sign-off, and for reworks a line repeating the owner's instructions.
 

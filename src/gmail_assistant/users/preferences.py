@@ -36,6 +36,7 @@ from pydantic import (
 
 __all__ = [
     "KNOWN_SETTINGS",
+    "STYLE_PROPOSAL",
     "CommunicationStyles",
     "Contacts",
     "Preferences",
@@ -216,6 +217,9 @@ _SCALARS: dict[str, Any] = {
     "default_language": Language,
 }
 KNOWN_SETTINGS = ("communication_styles", "contacts", "default_language", "sign_off_name")
+# A row the assistant keeps for the owner to read, not a preference: the monthly style
+# learning's proposal (style_learning/service.py). Preferences skip it without a warning.
+STYLE_PROPOSAL = "style_proposal"
 
 
 def validate_setting(key: str, value: Any) -> Any:
@@ -277,6 +281,8 @@ class Preferences(_Frozen):
     ) -> Preferences:
         values: dict[str, Any] = {}
         for key, value in (rows or {}).items():
+            if key == STYLE_PROPOSAL:
+                continue
             if key not in KNOWN_SETTINGS:
                 warn_once(f"{where}: unknown setting {key!r} ignored")
                 continue

@@ -133,3 +133,11 @@ class UserService:
                 session.add(UserSetting(user_id=user_id, key=key, value=value))
             else:
                 row.value = value
+
+    async def delete_setting(self, user_id: int, key: str) -> bool:
+        """Remove one of the user's rows; False when there was none."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                delete(UserSetting).where(UserSetting.user_id == user_id, UserSetting.key == key)
+            )
+        return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,71 @@
+"""`gmail-assistant learn-style [--user EMAIL] [--since DATE] [--apply]`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from gmail_assistant.cli import app
+from gmail_assistant.cli.sync import _with_container
+
+if TYPE_CHECKING:
+    from gmail_assistant.container import Container
+
+
+def _since(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter("expected a date as YYYY-MM-DD", param_hint="--since") from None
+
+
+@app.command("learn-style")
+def learn_style(
+    user: Annotated[
+        str | None, typer.Option("--user", help="This mailbox (default: every active one).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Sent replies after this date, YYYY-MM-DD (default: a year)."),
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write the learned styles and contact overrides.")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=500, help="At most this many sent messages.")
+    ] = 200,
+) -> None:
+    """Learn the owner's style from their sent replies; show the diff, write it with --apply."""
+    from gmail_assistant.gmail.errors import GmailError
+    from gmail_assistant.style_learning.install import learner_of
+
+    start = _since(since)
+
+    async def work(container: Container) -> list[str]:
+        if user:
+            found = await container.users.get_by_email(user)
+            if found is None:
+                raise LookupError(f"no user {user}: run `gmail-assistant onboard {user}` first")
+            users = [found]
+        else:
+            users = await container.users.list(active_only=True, onboarded_only=True)
+        learner = learner_of(container)
+        outputs = []
+        for one in users:
+            result = await learner.learn_for(one, since=start, apply=apply, limit=limit)
+            outputs.append(result.render())
+        return outputs or ["no active, onboarded users\n"]
+
+    try:
+        outputs = _with_container(work)
+    except LookupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except GmailError as exc:
+        typer.echo(f"error: Gmail: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("\n".join(outputs), nl=False)
