@@ -22,6 +22,7 @@ from gmail_assistant.emails.debug import load_debug_bundle
 from gmail_assistant.emails.queries import counts_by, get_email, list_emails, neighbours
 from gmail_assistant.labels import CATEGORIES
 from gmail_assistant.payments.views import payment_requests_of_email, recent_account_alerts
+from gmail_assistant.style_learning.views import waiting_proposals
 from gmail_assistant.web.debug.charts import bar_chart
 from gmail_assistant.web.debug.stats import load_health
 from gmail_assistant.web.deps import ContainerDep, DatabaseDep, QueueDep, SettingsDep, UsersDep
@@ -210,5 +211,6 @@ async def health_page(
             "token_alerts": container.gmail.token_alerts.current(),
             "payment_alerts": await recent_account_alerts(db),
             "corrections": corrections,
+            "style_proposals": await waiting_proposals(db),
         },
     )
