@@ -19,7 +19,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -216,6 +223,18 @@ class HttpToolSettings(_Section):
     timeout_seconds: float = Field(10.0, gt=0, le=120)
     auth_header: str = "Authorization"
     auth_env: str = ""  # the environment variable holding the header's value
+    # The owner's word that the service only reads (a lookup, a search): `debug-agent` then
+    # calls it for real. GET tools only; every other tool a dry run only notes.
+    read_only: bool = False
+
+    @model_validator(mode="after")
+    def _read_only_is_get(self) -> HttpToolSettings:
+        if self.read_only and self.method != "GET":
+            raise ValueError(
+                f"read_only: true is for GET tools only (this one is {self.method}); "
+                "a dry run never calls a tool that sends a body"
+            )
+        return self
 
 
 class AgentSettings(_Section):

@@ -4,15 +4,20 @@ OpenAI server, with nothing written: effects are reported as what the run would 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from agent_support import final, tool_calls
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from gmail_assistant.cli import _register, app
+from gmail_assistant.settings import HttpToolSettings
 from gmail_assistant_testing.fake_llm import FakeLlm, run_fake_llm
 
 MAIL = b"""From: Jan Novak <jan@patient.example>
@@ -142,3 +147,103 @@ def test_on_the_offline_model_the_dry_run_would_write_a_labelled_draft(
     assert "outcome:  completed after 1 round(s); tools: send_reply" in out
     assert "effect:   would write a draft:\n          [offline demo model]" in out
     assert fake.requests == []  # the offline model needs no server
+
+
+@pytest.fixture
+def drug_service() -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """A local service: every request is recorded as (method, path with query)."""
+    seen: list[tuple[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            seen.append((self.command, self.path))
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            answer = json.dumps({"drug": "Ibuprofen", "in_stock": 7}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_dry_run_calls_declared_read_only_get_tools_and_only_notes_the_others(
+    fake: FakeLlm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drug_service: Any
+) -> None:
+    base, seen = drug_service
+    drug = {"type": "object", "properties": {"drug": {"type": "string"}}, "required": ["drug"]}
+    config = {
+        "agent": {
+            "profiles": {
+                "pharmacy": {
+                    "model": "openai/fake-agent",
+                    "tools": ["drug_info", "stock_level", "manage_reservation", "send_reply"],
+                }
+            },
+            "tools": {
+                # Declared read-only: a dry run calls it for real.
+                "drug_info": {
+                    "url": f"{base}/drug",
+                    "method": "GET",
+                    "read_only": True,
+                    "parameters": drug,
+                },
+                # A GET, but not declared read-only: only noted.
+                "stock_level": {"url": f"{base}/stock", "method": "GET", "parameters": drug},
+                # Changes something: only noted.
+                "manage_reservation": {"url": f"{base}/reserve", "parameters": drug},
+            },
+        }
+    }
+    path = tmp_path / "app-http.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    monkeypatch.setenv("GMA_CONFIG_FILE", str(path))
+    fake.queue(
+        tool_calls(
+            ("drug_info", {"drug": "Ibuprofen"}),
+            ("stock_level", {"drug": "Ibuprofen"}),
+            ("manage_reservation", {"drug": "Ibuprofen"}),
+        ),
+        tool_calls(("send_reply", {"body": "Ibuprofen is in stock; reserved two packs."})),
+        final("Looked it up and replied."),
+    )
+    result = CliRunner().invoke(app, ["debug-agent", _eml(tmp_path), "--profile", "pharmacy"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    # Only the read-only GET tool reached the service, with its arguments as the query.
+    assert seen == [("GET", "/drug?drug=Ibuprofen")]
+    assert '"in_stock": 7' in out  # its real answer went back to the model
+    assert "Dry run: stock_level was not called." in out
+    assert "Dry run: manage_reservation was not called." in out
+    effects = [line for line in out.splitlines() if line.startswith("effect:")]
+    assert effects == [
+        "effect:   would call stock_level with {'drug': 'Ibuprofen'}",
+        "effect:   would call manage_reservation with {'drug': 'Ibuprofen'}",
+        "effect:   would write a draft:",
+    ]
+    assert "dry run:  nothing was changed (read-only tools called for real: drug_info)" in out
+    second = fake.requests[1].body["messages"]
+    assert any(m.get("role") == "tool" and "in_stock" in str(m.get("content")) for m in second)
+
+
+def test_read_only_is_for_get_tools_only() -> None:
+    with pytest.raises(ValidationError, match="GET tools only"):
+        HttpToolSettings.model_validate({"url": "http://x.example", "read_only": True})
+    tool = HttpToolSettings.model_validate(
+        {"url": "http://x.example", "method": "GET", "read_only": True}
+    )
+    assert tool.read_only

@@ -3,8 +3,10 @@
 Nothing here can reach a mailbox. The tools read from a one-message stand-in built from the
 mail itself (`search_mailbox` finds nothing, `read_thread` sees the mail); the built-in tools
 that would change something run against `DryRunEffects`, which only notes what they would
-do; a declared `http` tool that is not read-only is not called at all, only noted. Every
-model turn is kept, so the operator sees what the model said and asked for, in order.
+do. A declared `http` tool is called for real only when its config declares it
+`read_only: true` (a GET: a lookup, a search); any other one is not called at all, only
+noted. Every model turn is kept, so the operator sees what the model said and asked for, in
+order.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ class _NotCalled:
 
 
 def dry_run_tools(profile: Profile, effects: DryRunEffects) -> dict[str, Tool]:
-    """The profile's tools, each as it runs in a dry run (same names and schemas)."""
+    """The profile's tools, each as it runs in a dry run (same names and schemas): the
+    read-only ones (built-in readers, declared read-only http tools) as they are."""
     tools: dict[str, Tool] = dict(profile.read_only_tools())
     for name, tool in profile.tools.items():
         if name in tools:

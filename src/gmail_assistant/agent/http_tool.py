@@ -12,10 +12,15 @@
           timeout_seconds: 10
           auth_header: Authorization         # value from the environment, never the file
           auth_env: PHARMACY_API_TOKEN
+        drug_info:
+          url: https://stock.example/api/drugs
+          method: GET
+          read_only: true                    # only reads: `debug-agent` may call it
 
 The model's arguments are checked against `parameters` (required keys, basic types) before
 the request; the service's answer (status and up to 8 kB of body) is the tool's result. An
-http tool is not read-only: `debug-agent` does not call it.
+http tool is read-only only when its config says so (`read_only: true`, GET tools only):
+`debug-agent` calls such a tool for real and only notes every other one.
 """
 
 from __future__ import annotations
@@ -57,8 +62,6 @@ def check_arguments(schema: dict[str, Any], args: dict[str, Any]) -> None:
 
 
 class HttpTool:
-    read_only = False
-
     def __init__(
         self,
         name: str,
@@ -69,6 +72,11 @@ class HttpTool:
         self.name = name
         self.spec = spec
         self._transport = transport
+
+    @property
+    def read_only(self) -> bool:
+        """Declared read-only (and so a GET): a dry run may call it."""
+        return self.spec.read_only and self.spec.method == "GET"
 
     def schema(self) -> dict[str, Any]:
         return {

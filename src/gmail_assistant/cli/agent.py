@@ -25,8 +25,10 @@ def debug_agent(
     model: str = typer.Option(None, help="Another model than the profile's, e.g. openai/x."),
 ) -> None:
     """Run an agent profile on one mail with no mailbox: turns, tool calls, results, and what
-    it would do. Nothing is written anywhere: no draft, no label, no mail."""
+    it would do. Nothing is written anywhere: no draft, no label, no mail; of the `http`
+    tools only those declared `read_only: true` (GET) are called."""
     from gmail_assistant.agent.dry_run import dry_run
+    from gmail_assistant.agent.http_tool import HttpTool
     from gmail_assistant.agent.profiles import resolve_profiles
     from gmail_assistant.cli.sample_mail import parse_raw
     from gmail_assistant.llm import InMemoryRecorder, LlmGateway
@@ -65,4 +67,12 @@ def debug_agent(
     for note in result.would or ("would change nothing",):
         first, _, rest = note.partition("\n")
         typer.echo(f"effect:   {first}" + (f"\n{_indented(rest)}" if rest else ""))
-    typer.echo("dry run:  nothing was changed")
+    # Declared read-only http tools were called for real (they only read); name them.
+    outside = {
+        call["tool"]
+        for call in calls
+        if isinstance(chosen.tools.get(call["tool"]), HttpTool)
+        and chosen.tools[call["tool"]].read_only
+    }
+    called = f" (read-only tools called for real: {', '.join(sorted(outside))})" if outside else ""
+    typer.echo(f"dry run:  nothing was changed{called}")
