@@ -177,3 +177,35 @@ async def test_since_limits_the_sample(emu: Any, tmp_path: Path) -> None:
     assert future.profile.replies == 0 and future.query.startswith("in:sent after:")
     assert "no sent replies to learn from" in future.render()
     assert few.profile.replies <= 3
+
+
+async def test_only_the_owners_own_replies_count(emu: Any, tmp_path: Path) -> None:
+    owner = "Jana Dvořáková <owner@example.com>"
+    emu.state.deliver(
+        "owner@example.com",
+        sender=owner,
+        to="Tom <tom@example.org>",
+        subject="Re: Plans",
+        body="\n\n✂️\n\n[offline demo model]\n\nHello,\n\nthank you for your message.",
+        sent=True,
+    )  # the assistant's draft, sent as it was
+    emu.state.deliver(
+        "owner@example.com",
+        sender=owner,
+        to="Tom <tom@example.org>",
+        subject="New project",
+        body="Hi Tom,\n\nhere is something new.\n\nCheers,\nJana",
+        sent=True,
+    )  # not a reply
+    emu.state.deliver(
+        "owner@example.com",
+        sender=owner,
+        to="owner@example.com",
+        subject="Re: note to self",
+        body="Remember the plans.",
+        sent=True,
+    )  # to herself
+    async with demo_world(emu, tmp_path) as world:
+        result = await world.learner.learn_for(world.user)
+    assert result.profile.replies == 10  # the demo's replies, none of the three above
+    assert "tom@example.org" not in result.render()
