@@ -43,14 +43,17 @@ def dumped(value: Any) -> str:
 
 
 @asynccontextmanager
-async def demo_world(emu: Any, tmp_path: Path) -> AsyncIterator[DemoWorld]:
-    """The demo mailbox delivered, the owner onboarded, nothing else run."""
+async def demo_world(
+    emu: Any, tmp_path: Path, llm: dict[str, Any] | None = None
+) -> AsyncIterator[DemoWorld]:
+    """The demo mailbox delivered, the owner onboarded, nothing else run; the offline model
+    unless `llm` (settings) says otherwise."""
     from gmail_assistant.style_learning.install import learner_of
 
     owner, mails = load_mailbox()
     deliver_all(emu.state, owner, mails)
     url = f"sqlite+aiosqlite:///{tmp_path / 'learn.db'}"
-    settings = make_settings(tmp_path, emu.url, url, llm=OFFLINE_LLM)
+    settings = make_settings(tmp_path, emu.url, url, llm=llm or OFFLINE_LLM)
     async with started(settings) as (container, components):
         await components.onboarding.run(owner)
         user = await container.users.get_by_email(owner)
