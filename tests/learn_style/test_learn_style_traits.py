@@ -168,3 +168,16 @@ def test_any_model_answer_is_checked_never_trusted(answer: object) -> None:
         assert len(advice.rules) <= 4
         assert all(isinstance(r, str) and 0 < len(r) <= 200 for r in advice.rules)
         assert len(advice.description) <= 200
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "On Monday I wrote the plan again",
+        "Dne 5. jsem Vám napsala, že termín platí",
+        "Am Montag schrieb ich Ihnen die Maße",
+    ],
+)
+def test_the_owners_own_lines_that_look_like_intros_stay(line: str) -> None:
+    text = f"Hello,\n\n{line}\nand more.\n\nBest regards,\nJana"
+    assert own_text(text) == text

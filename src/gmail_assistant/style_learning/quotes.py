@@ -14,11 +14,11 @@ import re
 __all__ = ["own_text"]
 
 _INTRO_RE = re.compile(
-    r"^(on .{1,200} wrote:?"
-    r"|dne .{1,200} napsal\w*.{0,200}:?"
+    r"^(on .{1,200} wrote:"
+    r"|dne .{1,200} napsal\w*(\s*\(a\))?:"
     r"|.{0,200}[\d@].{0,200} napsal\w*(\s*\(a\))?:"
-    r"|am .{1,200} schrieb .{0,200}:?"
-    r"|le .{1,200} a écrit ?:?"
+    r"|am .{1,200} schrieb .{0,200}:"
+    r"|le .{1,200} a écrit ?:"
     r"|-{2,}\s*(original message|původní zpráva|ursprüngliche nachricht|forwarded message"
     r"|přeposlaná zpráva|weitergeleitete nachricht)\s*-{2,}"
     r"|_{10,})\s*$",

@@ -60,11 +60,9 @@ class LearnResult:
             lines.append("no sent replies to learn from: nothing to propose")
             return "\n".join(lines) + "\n"
         lines += ["", render_diff(self.proposal).rstrip("\n")]
-        if self.proposal.empty:
-            pass
-        elif self.applied:
+        if self.applied:
             lines.append(f"applied: {', '.join(self.proposal.changed)} written")
-        else:
+        elif not self.proposal.empty:
             lines.append("nothing was changed; run again with --apply to write these settings")
         return "\n".join(lines) + "\n"
 
