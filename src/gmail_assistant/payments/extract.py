@@ -17,10 +17,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.gmail.models import ParsedMessage
 from gmail_assistant.llm.errors import LlmError
 from gmail_assistant.llm.jsonparse import extract_json_object
+from gmail_assistant.llm.port import LlmApi
 from gmail_assistant.llm.records import CallContext
 from gmail_assistant.payments.accounts import Account, find_accounts
 from gmail_assistant.prompts import load_prompt
