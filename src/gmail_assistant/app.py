@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from gmail_assistant import __version__, api
 from gmail_assistant.api import compat_v2, onboarding, sync, watch
 from gmail_assistant.api.errors import install_error_handlers
-from gmail_assistant.container import Container
+from gmail_assistant.container import Container, build_container
 from gmail_assistant.jobs import JobOutcome
 from gmail_assistant.observability.logs import configure_logging
 from gmail_assistant.observability.metrics import Metrics
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     init_sentry(settings)
     # Built here and started in the lifespan: the admin needs the engine while routes mount.
     # Building opens nothing (no connection, no task); `start()` does that.
-    container = container or Container.build(settings)
+    container = container or build_container(settings)
     metrics = Metrics()
     container.workers.on_outcome = _chain(
         container.workers.on_outcome,
@@ -96,7 +96,7 @@ def _install_auth(app: FastAPI, settings: Settings) -> None:
         password=server.admin_password,
     )
     # Shown by /api/health and /debug/health, and logged at start.
-    startup = app.state.container.extras.get("startup_warnings", ())
+    startup = app.state.container.startup_warnings
     app.state.health_warnings = ((reason,) if reason else ()) + tuple(startup)
     if reason:
         app.add_middleware(ClosedMiddleware, reason=reason)

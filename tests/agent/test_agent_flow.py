@@ -90,7 +90,7 @@ async def test_routed_mail_is_handled_by_the_agent_profile(
             tmp_path, db_url, emulator, fake, monkeypatch, routing=routing, agent=agent
         ) as world:
             assert world.container is not None
-            warnings = world.container.extras["startup_warnings"]
+            warnings = world.container.startup_warnings
             assert any("'teleport'" in w for w in warnings)
             fake.queue(
                 tool_calls(("read_thread", {})),

@@ -13,7 +13,7 @@ import httpx
 from fastapi import FastAPI
 
 from gmail_assistant.app import create_app
-from gmail_assistant.container import Container
+from gmail_assistant.container import build_container
 from gmail_assistant.db import Database, utcnow
 from gmail_assistant.db.models import (
     AgentRun,
@@ -68,7 +68,7 @@ async def _noop(job: QueuedJob) -> None:
 def build_app(settings: Settings) -> FastAPI:
     """The production app; the flows it enqueues for have stand-in handlers where none exist
     yet, and workers are off, so enqueued jobs stay pending for the test to read."""
-    container = Container.build(settings)
+    container = build_container(settings)
     if container.registry.get(CLASSIFY) is None:
         container.registry.register(CLASSIFY, _noop, scope="thread")
     if container.registry.get(SYNC) is None:

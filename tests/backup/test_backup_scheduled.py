@@ -17,7 +17,7 @@ from gmail_assistant.backup import check_integrity, latest_backup
 from gmail_assistant.backup.scheduled import TASK_NAME, backup_task, s3_target
 from gmail_assistant.cli import app
 from gmail_assistant.cli import db as _db  # noqa: F401  (registers the `db` group)
-from gmail_assistant.container import Container
+from gmail_assistant.container import build_container
 from gmail_assistant.db.models import User
 from gmail_assistant.settings import SettingsError, load_settings
 
@@ -96,7 +96,7 @@ async def test_the_periodic_task_backs_up_the_live_database(tmp_path: Path) -> N
         server={"workers_enabled": False, "scheduler_enabled": False},
         backup={"dir": str(tmp_path / "copies"), "keep": 2},
     )
-    container = Container.build(settings)
+    container = build_container(settings)
     await container.start()
     try:
         (task,) = [t for t in container.periodic if t.name == TASK_NAME]

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sync_support import OWNER, make_settings  # type: ignore[import-not-found]
 
-from gmail_assistant.container import Container
+from gmail_assistant.container import Container, build_container
 from gmail_assistant.db import Database
 from gmail_assistant.db.models import Email, EmailEvent, Job, LlmCall
 from gmail_assistant.db.types import utcnow
@@ -29,7 +29,6 @@ from gmail_assistant.devtools import ServerProcess
 from gmail_assistant.jobs import Job as QueuedJob
 from gmail_assistant.labels import LABEL_NAMES
 from gmail_assistant.settings import Settings
-from gmail_assistant.sync.install import components_of
 from gmail_assistant_testing.fake_llm import FakeLlm, run_fake_llm
 from gmail_emulator.testing import RunningEmulator, run_emulator
 
@@ -247,10 +246,10 @@ async def world_for(
         async with _server_world(tmp_path, config, emulator, fake, sections) as world:
             yield world
         return
-    container = Container.build(config)
+    container = build_container(config)
     await container.start()
     try:
-        result = await components_of(container).onboarding.run(OWNER)
+        result = await container.sync.onboarding.run(OWNER)
         user = await container.users.get_by_email(OWNER)
         assert user is not None, result
         yield World(

@@ -48,7 +48,6 @@ async def demo_world(
 ) -> AsyncIterator[DemoWorld]:
     """The demo mailbox delivered, the owner onboarded, nothing else run; the offline model
     unless `llm` (settings) says otherwise."""
-    from gmail_assistant.style_learning.install import learner_of
 
     owner, mails = load_mailbox()
     deliver_all(emu.state, owner, mails)
@@ -58,4 +57,4 @@ async def demo_world(
         await components.onboarding.run(owner)
         user = await container.users.get_by_email(owner)
         assert user is not None
-        yield DemoWorld(container, learner_of(container), user, mails)
+        yield DemoWorld(container, container.style_learner, user, mails)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from gmail_assistant.db.models import LlmCall
 from gmail_assistant.style_learning import LEARNED
-from gmail_assistant.style_learning.install import TASK_NAME
+from gmail_assistant.style_learning.service import TASK_NAME
 from gmail_assistant.users.preferences import STYLE_PROPOSAL, Preferences
 
 pytestmark = pytest.mark.anyio

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from api_support import build_app, running
 from learn_style_support import OFFLINE_LLM
-from sync_support import components_of, make_settings
+from sync_support import make_settings
 
 from gmail_assistant.demo.mailbox import deliver_all, load_mailbox
-from gmail_assistant.style_learning.install import learner_of
 
 pytestmark = pytest.mark.anyio
 
@@ -29,8 +28,8 @@ async def test_health_page_shows_the_waiting_proposal(emu: Any, tmp_path: Path) 
     async with running(app) as client:
         container = app.state.container
         before = _text((await client.get("/debug/health")).text)
-        await components_of(container).onboarding.run(owner)
-        assert await learner_of(container).propose_for_all() == 1
+        await container.sync.onboarding.run(owner)
+        assert await container.style_learner.propose_for_all() == 1
         page = _text((await client.get("/debug/health")).text)
         settings = (await client.get("/api/users/1/settings")).json()
 

@@ -11,10 +11,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from gmail_assistant.container import Container
+from gmail_assistant.container import Container, SyncComponents, build_container
 from gmail_assistant.db.models import Email, Job, SyncState
 from gmail_assistant.settings import Settings, load_settings
-from gmail_assistant.sync.install import SyncComponents, components_of
 
 OWNER = "owner@example.com"
 
@@ -61,10 +60,10 @@ def make_settings(
 
 @asynccontextmanager
 async def started(settings: Settings) -> AsyncIterator[tuple[Container, SyncComponents]]:
-    container = Container.build(settings)
+    container = build_container(settings)
     await container.start()
     try:
-        yield container, components_of(container)
+        yield container, container.sync
     finally:
         await container.stop()
         container.gmail.close()

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from gmail_assistant.cli import _register, app
 from gmail_assistant.cli.ops import clean_drafts, clean_labels
-from gmail_assistant.container import Container
+from gmail_assistant.container import Container, build_container
 from gmail_assistant.db.migrate import upgrade
 from gmail_assistant.db.models import Email, EmailEvent, User
 from gmail_assistant.labels import LABEL_NAMES
@@ -36,7 +36,7 @@ def _seed(db_path: Path) -> None:
     import asyncio
 
     async def seed() -> None:
-        container = Container.build(load_settings(db={"sqlite_path": str(db_path)}))
+        container = build_container(load_settings(db={"sqlite_path": str(db_path)}))
         await upgrade(container.database)
         async with container.database.transaction() as session:
             user = User(email=OWNER)
@@ -114,7 +114,7 @@ def _container(tmp_path: Path, url: str) -> Container:
         gmail={"api_endpoint": url, "quota_units_per_second": 100_000},
         auth={"token_file": str(token), "credentials_file": str(token)},
     )
-    return Container.build(settings)
+    return build_container(settings)
 
 
 def _control(url: str, method: str, path: str, body: Any = None) -> Any:

@@ -13,7 +13,6 @@ from sync_support import OWNER, make_settings
 
 from gmail_assistant.app import create_app
 from gmail_assistant.db.models import SyncState
-from gmail_assistant.sync.install import components_of
 
 AppFactory = Callable[..., AbstractAsyncContextManager[Any]]
 
@@ -24,7 +23,7 @@ class AppUnderTest:
         self.client = client
         self.user_id = user_id
         self.container = app.state.container
-        self.components = components_of(self.container)
+        self.components = self.container.sync
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from gmail_assistant.classify.rules import AutomationVerdict
 from gmail_assistant.classify.style import style_menu
@@ -19,32 +19,18 @@ from gmail_assistant.gmail.models import ParsedMessage
 from gmail_assistant.labels import CATEGORIES
 from gmail_assistant.llm.errors import LlmError
 from gmail_assistant.llm.jsonparse import extract_json_object
-from gmail_assistant.llm.records import CallContext, LlmResult
+from gmail_assistant.llm.port import LlmApi
+from gmail_assistant.llm.records import CallContext
 from gmail_assistant.payments.extract import PaymentAnswer, payment_answer
 from gmail_assistant.prompts import load_prompt
 from gmail_assistant.prompts.untrusted import wrap_email
 from gmail_assistant.users.preferences import Preferences
 
-__all__ = ["Classification", "Classifier", "LlmApi"]
+__all__ = ["Classification", "Classifier"]
 
 log = logging.getLogger(__name__)
 FAILSAFE_CONFIDENCE = 0.1
 MAX_QUERIES = 3
-
-
-class LlmApi(Protocol):
-    async def complete(
-        self,
-        *,
-        purpose: str,
-        model: str,
-        system: str,
-        user: str,
-        json_mode: bool = False,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        context: CallContext | None = None,
-    ) -> LlmResult: ...
 
 
 @dataclass(frozen=True)

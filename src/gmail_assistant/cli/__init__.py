@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import typer
+from gmail_assistant.cli.base import app
 
 __all__ = ["app", "main"]
-
-app = typer.Typer(no_args_is_help=True, help="Gmail Assistant: triage, drafts and label flows.")
 
 
 def _register() -> None:

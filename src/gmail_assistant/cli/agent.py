@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from gmail_assistant.cli import app
+from gmail_assistant.cli.base import app
 
 _SHOWN = 600  # characters of a tool result on screen
 

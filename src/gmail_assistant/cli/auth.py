@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import typer
 
-from gmail_assistant.cli import app
+from gmail_assistant.cli.base import app
 
 __all__ = ["auth_app"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 import yaml
 
-from gmail_assistant.cli import app
+from gmail_assistant.cli.base import app
 
 SAMPLE = Path(__file__).resolve().parent.parent / "demo" / "mailbox.yaml"
 

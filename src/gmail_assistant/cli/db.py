@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gmail_assistant.cli import app
+from gmail_assistant.cli.base import app
 
 if TYPE_CHECKING:
     from gmail_assistant.settings import Settings

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from gmail_assistant.cli import app
+from gmail_assistant.cli.base import app
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gmail_assistant.cli import app
+from gmail_assistant.cli.base import app
 from gmail_assistant.cli.sync import _with_container
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ def learn_style(
 ) -> None:
     """Learn the owner's style from their sent replies; show the diff, write it with --apply."""
     from gmail_assistant.gmail.errors import GmailError
-    from gmail_assistant.style_learning.install import learner_of
 
     start = _since(since)
 
@@ -53,7 +52,7 @@ def learn_style(
             users = [found]
         else:
             users = await container.users.list(active_only=True, onboarded_only=True)
-        learner = learner_of(container)
+        learner = container.style_learner
         outputs = []
         for one in users:
             result = await learner.learn_for(one, since=start, apply=apply, limit=limit)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from gmail_assistant.cli import app
+from gmail_assistant.cli.base import app
 
 if TYPE_CHECKING:
     from gmail_assistant.container import Container
@@ -37,11 +37,11 @@ def _settings() -> Settings:
 
 def _run(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
     """Build the container and migrate; no workers or scheduler run."""
-    from gmail_assistant.container import Container
+    from gmail_assistant.container import build_container
     from gmail_assistant.takeover import prepare_database
 
     async def main() -> T:
-        container = Container.build(settings)
+        container = build_container(settings)
         try:
             await prepare_database(container.database, backup_dir=container.settings.backup.dir)
             return await work(container)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gmail_assistant.cli import app
+from gmail_assistant.cli.base import app
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from gmail_assistant.cli import app
+from gmail_assistant.cli.base import app
 
 if TYPE_CHECKING:
     from gmail_assistant.container import Container
@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 def _with_container(work: Callable[[Container], Awaitable[T]]) -> T:
     """Build the container, migrate, run ``work``; no workers or scheduler are started."""
-    from gmail_assistant.container import Container
+    from gmail_assistant.container import build_container
     from gmail_assistant.settings import SettingsError, load_settings
     from gmail_assistant.takeover import prepare_database
 
@@ -30,7 +30,7 @@ def _with_container(work: Callable[[Container], Awaitable[T]]) -> T:
         raise typer.Exit(2) from None
 
     async def main() -> T:
-        container = Container.build(settings)
+        container = build_container(settings)
         try:
             await prepare_database(container.database, backup_dir=container.settings.backup.dir)
             return await work(container)
@@ -46,10 +46,9 @@ def onboard(email: Annotated[str, typer.Argument(help="The mailbox to onboard.")
     """Create the labels, import contacts/styles, seed the history id (idempotent)."""
     from gmail_assistant.gmail.errors import GmailError
     from gmail_assistant.onboarding.config_files import ConfigFileError
-    from gmail_assistant.sync.install import components_of
 
     async def work(container: Container) -> dict[str, object]:
-        result = await components_of(container).onboarding.run(email)
+        result = await container.sync.onboarding.run(email)
         return result.as_dict()
 
     try:
@@ -71,7 +70,6 @@ def full_sync(
 ) -> None:
     """Scan the inbox now and queue a classify job for every thread not seen yet."""
     from gmail_assistant.gmail.errors import GmailError
-    from gmail_assistant.sync.install import components_of
 
     async def work(container: Container) -> list[str]:
         if email:
@@ -82,7 +80,7 @@ def full_sync(
         else:
             users = await container.users.list(active_only=True)
         lines = []
-        sync = components_of(container).sync
+        sync = container.sync.sync
         for user in users:
             result = await sync.run(user.id, full=True)
             if result is not None:

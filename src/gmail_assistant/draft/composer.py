@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.classify.style import style_details
 from gmail_assistant.flows.threads import conversation, with_marker
 from gmail_assistant.gmail.addresses import (
@@ -23,6 +22,7 @@ from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.compose import build_reply
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
 from gmail_assistant.llm.errors import LlmError
+from gmail_assistant.llm.port import LlmApi
 from gmail_assistant.llm.records import CallContext
 from gmail_assistant.prompts import load_prompt
 from gmail_assistant.prompts.untrusted import wrap_email, wrap_instructions

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.db import Database
 from gmail_assistant.db.models import Email
 from gmail_assistant.flows.threads import ThreadCache
@@ -18,6 +17,7 @@ from gmail_assistant.gmail.errors import GmailNotFound
 from gmail_assistant.gmail.models import ThreadData
 from gmail_assistant.jobs import Job, JobQueue, PermanentJobError
 from gmail_assistant.labels import LabelMap
+from gmail_assistant.llm.port import LlmApi
 from gmail_assistant.llm.records import CallContext
 from gmail_assistant.settings import LlmSettings
 from gmail_assistant.sync.own_writes import GmailWriter, OwnWrites

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,13 +57,13 @@ class Scheduler:
         *,
         database: Database,
         worker_id: str,
-        tasks: list[PeriodicTask],
+        tasks: Sequence[PeriodicTask],
         clock: Callable[[], datetime] = utcnow,
         tick_seconds: float = 1.0,
     ) -> None:
         self.db = database
         self.worker_id = worker_id
-        self.tasks = tasks
+        self.tasks = tuple(tasks)  # final: the composition root hands over the whole list
         self.clock = clock
         self.tick_seconds = tick_seconds
         self._seen: dict[str, int] = {}

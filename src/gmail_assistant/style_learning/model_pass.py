@@ -13,9 +13,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.llm.errors import LlmError
 from gmail_assistant.llm.jsonparse import extract_json_object
+from gmail_assistant.llm.port import LlmApi
 from gmail_assistant.llm.records import CallContext
 from gmail_assistant.prompts import load_prompt
 from gmail_assistant.prompts.untrusted import wrap_email

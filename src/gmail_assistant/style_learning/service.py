@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from gmail_assistant.classify.classifier import LlmApi
 from gmail_assistant.db import utcnow
 from gmail_assistant.gmail.api import GmailApi
+from gmail_assistant.llm.port import LlmApi
 from gmail_assistant.llm.records import CallContext
 from gmail_assistant.style_learning.model_pass import ModelAdvice, StyleModelPass
 from gmail_assistant.style_learning.profile import StyleProfile, build_profile
@@ -25,7 +25,12 @@ from gmail_assistant.style_learning.sample import DEFAULT_LIMIT, read_sent_repli
 from gmail_assistant.users import UserRecord, UserService
 from gmail_assistant.users.preferences import STYLE_PROPOSAL
 
-__all__ = ["LearnResult", "StyleLearner"]
+__all__ = ["MONTHLY", "TASK_NAME", "LearnResult", "StyleLearner"]
+
+# The scheduled run (`StyleLearner.propose_for_all`) only proposes: styles the owner may have
+# edited by hand are never overwritten behind their back; `learn-style --apply` writes.
+MONTHLY = timedelta(days=30)
+TASK_NAME = "learn_style_proposals"
 
 log = logging.getLogger(__name__)
 

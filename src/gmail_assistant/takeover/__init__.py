@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from gmail_assistant.db import Database
-from gmail_assistant.db import migrate
+from gmail_assistant.db import Database, migrate
 
 __all__ = ["prepare_database"]
 

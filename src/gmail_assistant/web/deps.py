@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from gmail_assistant.container import Container
+from gmail_assistant.container import Container, SyncComponents
 from gmail_assistant.db import Database
 from gmail_assistant.jobs import JobQueue
 from gmail_assistant.settings import Settings
-from gmail_assistant.sync.install import SyncComponents, components_of
 from gmail_assistant.users import UserService
 
 __all__ = [
@@ -50,7 +49,7 @@ async def get_users(request: Request) -> UserService:
 
 
 async def get_sync_components(request: Request) -> SyncComponents:
-    return components_of(_container(request))
+    return _container(request).sync
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]

@@ -1,40 +1,43 @@
-"""`install_agent(container, deps, llm)`: routing in sync, the `agent_process` handler, and
-the configuration problems as startup warnings (logged, and shown on the health pages)."""
+"""The agent flow: routing rules for sync, and the `agent_process` handler."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from gmail_assistant.agent.handler import AgentHandler
 from gmail_assistant.agent.loop import AgentLlm
-from gmail_assistant.agent.profiles import resolve_profiles
+from gmail_assistant.agent.profiles import Profile, resolve_profiles
 from gmail_assistant.agent.routing import Router, route_messages
 from gmail_assistant.flows.deps import FlowDeps
 from gmail_assistant.gmail.api import GmailApi
-from gmail_assistant.jobs import names
-from gmail_assistant.sync.install import components_of
+from gmail_assistant.jobs import HandlerRegistry, names
+from gmail_assistant.settings import Settings
 from gmail_assistant.sync.rules import PlannedJob
+from gmail_assistant.sync.service import Route
 
-if TYPE_CHECKING:
-    from gmail_assistant.container import Container
-
-__all__ = ["STARTUP_WARNINGS", "install_agent"]
+__all__ = ["AgentRouting", "agent_routing", "register_agent"]
 
 log = logging.getLogger(__name__)
-STARTUP_WARNINGS = "startup_warnings"  # container.extras key: list of str
 
 
-def install_agent(container: Container, deps: FlowDeps, llm: AgentLlm) -> Router:
-    settings = container.settings
+@dataclass(frozen=True)
+class AgentRouting:
+    router: Router
+    profiles: dict[str, Profile]
+    # For sync: None when no rule routes to an agent (every mail is classified).
+    route: Route | None
+    # Configuration problems (unknown tools, rules naming no profile …), already logged.
+    problems: tuple[str, ...]
+
+
+def agent_routing(settings: Settings) -> AgentRouting:
     # A relative system_prompt_file is read from the working directory, as in v2.3.0.
     profiles = resolve_profiles(settings.agent, agent_model=settings.llm.agent_model)
     router = Router(settings.routing.rules, profiles=profiles)
-    problems = [*router.problems, *(p for profile in profiles.values() for p in profile.problems)]
-    warnings = container.extras.setdefault(STARTUP_WARNINGS, [])
+    problems = (*router.problems, *(p for profile in profiles.values() for p in profile.problems))
     for problem in problems:
         log.warning(problem)
-        warnings.append(problem)
 
     async def route(gmail: GmailApi, message_ids: list[str]) -> dict[str, PlannedJob]:
         routes = await route_messages(router, gmail, message_ids)
@@ -47,17 +50,29 @@ def install_agent(container: Container, deps: FlowDeps, llm: AgentLlm) -> Router
             for message_id, r in routes.items()
         }
 
-    if router.routes_to_agent:
-        components_of(container).sync.route = route
-    container.registry.register(
+    return AgentRouting(
+        router=router,
+        profiles=profiles,
+        route=route if router.routes_to_agent else None,
+        problems=problems,
+    )
+
+
+def register_agent(
+    registry: HandlerRegistry,
+    routing: AgentRouting,
+    *,
+    settings: Settings,
+    deps: FlowDeps,
+    llm: AgentLlm,
+) -> None:
+    registry.register(
         names.AGENT_PROCESS,
         AgentHandler(
             deps=deps,
             llm=llm,
-            profiles=profiles,
+            profiles=routing.profiles,
             search_max_results=settings.agent.search_max_results,
         ),
         scope="thread",
     )
-    container.extras["agent"] = profiles
-    return router
