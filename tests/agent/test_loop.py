@@ -33,6 +33,8 @@ def fake(fake_server: FakeLlm, monkeypatch: pytest.MonkeyPatch) -> FakeLlm:
 async def _echo(args: dict[str, Any], ctx: ToolContext) -> str:
     if args.get("fail"):
         raise RuntimeError("the stock service is down")
+    if args.get("slow"):
+        await asyncio.sleep(float(args["slow"]))
     return f"echo {sorted(args.items())}"
 
 
@@ -40,7 +42,7 @@ ECHO = FunctionTool("lookup", "Look something up.", {"type": "object"}, _echo, r
 
 
 def run(
-    fake: FakeLlm, limits: RunLimits | None = None
+    fake: FakeLlm, limits: RunLimits | None = None, model: str = "openai/fake-agent"
 ) -> tuple[Any, InMemoryRecorder, DryRunEffects]:
     recorder = InMemoryRecorder()
     settings = LlmSettings(api_base=fake.base_url, max_retries=1, timeout_seconds=5)
@@ -53,7 +55,7 @@ def run(
     outcome = asyncio.run(
         run_loop(
             gateway,
-            model="openai/fake-agent",
+            model=model,
             system="You are a test agent.",
             user="<email_data>\nhello\n</email_data>",
             tools=tools,
@@ -110,6 +112,29 @@ def test_caps_end_the_run_as_error(fake: FakeLlm) -> None:
     outcome, _, _ = run(fake, RunLimits(max_tokens=1))
     assert outcome.status == "error" and "token cap" in (outcome.error or "")
     assert outcome.tool_calls == []
+
+
+def test_the_cost_cap_ends_the_run_as_error(fake: FakeLlm) -> None:
+    # A priced model name (LiteLLM's cost map) answered by the fake: each turn costs.
+    fake.queue(tool_calls(("lookup", {})), tool_calls(("lookup", {})), final("done"))
+    outcome, recorder, _ = run(fake, RunLimits(max_cost_usd=1e-9), model="openai/gpt-4o-mini")
+    assert recorder.records[0].cost_usd and recorder.records[0].cost_usd > 0
+    assert outcome.status == "error" and "cost cap" in (outcome.error or "")
+    assert outcome.tool_calls == [] and len(recorder.records) == 1
+
+
+def test_a_slow_tool_times_out_and_the_model_is_told(fake: FakeLlm) -> None:
+    fake.queue(tool_calls(("lookup", {"slow": 5})), final("The lookup timed out."))
+    outcome, _, _ = run(fake, RunLimits(tool_timeout_seconds=0.2))
+    assert outcome.status == "completed"
+    assert outcome.tool_calls[0]["result"] == "Error: tool lookup timed out after 0.2 s."
+
+
+def test_the_run_timeout_ends_the_run_as_error(fake: FakeLlm) -> None:
+    fake.queue(tool_calls(("lookup", {})), Fault(content="late", delay_s=3))
+    outcome, _, _ = run(fake, RunLimits(timeout_seconds=1))
+    assert outcome.status == "error" and outcome.error == "run timed out after 1 s"
+    assert len(outcome.tool_calls) == 1  # what happened before the timeout is kept
 
 
 def test_a_failing_model_ends_the_run_as_error(fake: FakeLlm) -> None:
