@@ -265,6 +265,8 @@ def test_routed_mail_gets_the_agents_draft_and_other_mail_is_classified(
         assert 'gma_agent_runs_total{profile="support",status="completed"} 1.0' in metrics
         page = httpx.get(f"{a.server.url}/debug/emails/{row['id']}", timeout=30).text
         assert "support" in page and "create_draft" in page and "ships on Monday" in page
+        admin = httpx.get(f"{a.server.url}/admin/agent-run/list", timeout=30)
+        assert admin.status_code == 200 and "support" in admin.text and "completed" in admin.text
     assert emu.calls()["safety_violations"] == 0
 
 
