@@ -24,7 +24,8 @@ class EventType:
     SENT_DETECTED = "sent_detected"
     ARCHIVED = "archived"
     WAITING_RETRIAGED = "waiting_retriaged"
-    RECLASSIFIED = "reclassified"
+    RECLASSIFIED = "reclassified"  # a forced re-run of the classifier (the model's answer)
+    OWNER_RECLASSIFIED = "owner_reclassified"  # the owner put another category label on
     SKIPPED = "skipped"
     PARSE_ERROR = "parse_error"
     STATUS_CHANGED = "status_changed"

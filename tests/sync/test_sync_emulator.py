@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sync_support import OWNER, add_email, control, deliver, job_rows, owner_labels, sync_state
 
-from gmail_assistant.db.models import OwnWrite
+from gmail_assistant.db.models import Email, EmailEvent, OwnWrite
 from gmail_assistant.gmail.compose import build_reply
 from gmail_assistant.gmail.models import MailAddress
 from gmail_assistant.jobs import names
@@ -20,6 +20,17 @@ pytestmark = pytest.mark.anyio
 async def own_write_count(env: Any) -> int:
     async with env.container.database.read() as session:
         return int((await session.execute(select(func.count()).select_from(OwnWrite))).scalar())
+
+
+async def owner_moves(env: Any) -> list[tuple[str, str | None]]:
+    """(thread, detail) of every owner_reclassified event, in order."""
+    async with env.container.database.read() as session:
+        rows = await session.execute(
+            select(EmailEvent.thread_id, EmailEvent.detail)
+            .where(EmailEvent.event_type == "owner_reclassified")
+            .order_by(EmailEvent.id)
+        )
+        return [(thread, detail) for thread, detail in rows]
 
 
 async def draft_raw(env: Any, thread_id: str) -> str:
@@ -290,7 +301,9 @@ async def test_only_label_additions_that_sync_acts_on_are_recorded(env: Any) -> 
     await _clear_jobs(env)
     labels = await env.labels()
     watched = watched_label_ids(labels)
-    assert watched == {labels["done"], labels["rework"], labels["needs_response"]}
+    orders = {labels["done"], labels["rework"], labels["needs_response"]}
+    moves = {labels[k] for k in ("action_required", "payment_request", "fyi", "waiting")}
+    assert watched == orders | moves
     writer = env.components.own_writes.writer(
         user_id=env.user_id, gmail=env.gmail(), watched=watched
     )
@@ -299,11 +312,64 @@ async def test_only_label_additions_that_sync_acts_on_are_recorded(env: Any) -> 
     await writer.modify_thread(thread_id, add=[labels["outbox"]])
     await writer.modify_thread(thread_id, remove=[labels["outbox"]])
     assert await own_write_count(env) == 0
-    # Needs Response in: the owner doing the same would ask for a draft, so it is recorded.
+    # Needs Response in: the owner doing the same would ask for a draft, so it is recorded;
+    # FYI too: the owner adding it would be a correction.
     await writer.modify_thread(thread_id, add=[labels["needs_response"], labels["fyi"]])
-    assert await own_write_count(env) == 1
+    assert await own_write_count(env) == 2
 
     result = await env.sync()
 
     assert result.jobs == ()
     assert await own_write_count(env) == 0
+    assert await owner_moves(env) == []
+
+
+async def test_owner_moves_to_another_category_label_are_events_not_jobs(env: Any) -> None:
+    moved = deliver(env.url, subject="a question")
+    ours = deliver(env.url, subject="a notice")
+    twice = deliver(env.url, subject="a thread")
+    deliver(env.url, subject="Re: a thread", thread_id=twice["threadId"])
+    await env.sync()
+    await _clear_jobs(env)
+    labels = await env.labels()
+    await add_email(env.container, env.user_id, moved["threadId"])  # needs_response, pending
+    for mail in (ours, twice):
+        await add_email(
+            env.container, env.user_id, mail["threadId"], classification="fyi", status="skipped"
+        )
+    writer = env.components.own_writes.writer(
+        user_id=env.user_id, gmail=env.gmail(), watched=watched_label_ids(labels)
+    )
+
+    # The assistant's own move (a payment alert, say) never counts; the owner's do, once per
+    # thread (the last label added wins) and only when the category differs.
+    await writer.modify_thread(ours["threadId"], add=[labels["action_required"]])
+    owner_labels(
+        env.url,
+        thread_id=moved["threadId"],
+        add=(labels["fyi"],),
+        remove=(labels["needs_response"],),
+    )
+    owner_labels(env.url, thread_id=twice["threadId"], add=(labels["waiting"],))
+    owner_labels(env.url, thread_id=twice["threadId"], add=(labels["action_required"],))
+    owner_labels(env.url, thread_id=ours["threadId"], add=(labels["fyi"],))
+    result = await env.sync()
+
+    assert result.jobs == ()
+    assert await job_rows(env.container) == []
+    assert await owner_moves(env) == [
+        (moved["threadId"], "owner moved the thread to fyi (was needs_response)"),
+        (twice["threadId"], "owner moved the thread to action_required (was fyi)"),
+    ]
+    async with env.container.database.read() as session:
+        rows = await session.execute(
+            select(Email.gmail_thread_id, Email.classification, Email.status)
+        )
+        states = {thread: (category, status) for thread, category, status in rows}
+    assert states[moved["threadId"]] == ("fyi", "skipped")  # no draft any more
+    assert states[twice["threadId"]] == ("action_required", "skipped")
+    assert states[ours["threadId"]] == ("fyi", "skipped")
+    assert await own_write_count(env) == 0
+
+    await env.sync()  # nothing new: nothing more recorded
+    assert len(await owner_moves(env)) == 2

@@ -1,7 +1,7 @@
 """The owner's corrections as a labelled set: what the model said, what the owner made of it.
 
 A read model over `emails` and `email_events`: nothing is written, every example is derived
-from what the lifecycle jobs already record.
+from what the lifecycle jobs and sync (the owner's moves to another category) already record.
 """
 
 from gmail_assistant.corrections.report import render_corrections

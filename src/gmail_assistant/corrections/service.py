@@ -5,11 +5,13 @@
 | manual_draft_requested   | the owner put Needs Response on a mail: `reclassify` when the   |
 |                          | model had said otherwise, else `manual_draft`                  |
 | rework_requested         | `rework`, with the owner's instruction                         |
+| owner_reclassified       | `reclassify`: the owner put another category label on the mail |
+|                          | (sync records it; the assistant's own label changes never)     |
 | sent_detected with score | `sent_edited` (some of the draft changed) or `sent_unchanged`  |
 
 `predicted` is the model's category at the time (the classification the owner corrected, or
-the latest classify event before the correction); `corrected` is the owner's: a draft asked
-for, reworked or sent means the mail needed a response.
+the latest classify event before the correction); `corrected` is the owner's: the category
+label they moved the mail to, or needs_response for a draft asked for, reworked or sent.
 """
 
 from __future__ import annotations
@@ -53,8 +55,10 @@ _CORRECTION_EVENTS = (
     EventType.MANUAL_DRAFT_REQUESTED,
     EventType.REWORK_REQUESTED,
     EventType.SENT_DETECTED,
+    EventType.OWNER_RECLASSIFIED,
 )
 _WAS = re.compile(r"\(was (\w+)\)")
+_MOVED_TO = re.compile(r"moved the thread to (\w+)")
 _REWORK = re.compile(r"^rework \d+/\d+: ")
 
 
@@ -152,7 +156,17 @@ def _example(event: EmailEvent, email: Email, history: _History) -> Correction |
     detail = event.detail or ""
     similarity = None
     instruction = None
-    if event.event_type == EventType.MANUAL_DRAFT_REQUESTED:
+    corrected = "needs_response"
+    if event.event_type == EventType.OWNER_RECLASSIFIED:
+        moved = _MOVED_TO.search(detail)
+        if moved is None or moved.group(1) not in CATEGORIES:
+            return None
+        corrected = moved.group(1)
+        was = _WAS.search(detail)
+        if predicted is None and was and was.group(1) in CATEGORIES:
+            predicted = was.group(1)  # classified by no model call (an agent, say)
+        kind = CorrectionKind.RECLASSIFY
+    elif event.event_type == EventType.MANUAL_DRAFT_REQUESTED:
         was = _WAS.search(detail)
         if was and was.group(1) in CATEGORIES:
             predicted = was.group(1)
@@ -179,7 +193,7 @@ def _example(event: EmailEvent, email: Email, history: _History) -> Correction |
         subject=email.subject or "",
         sender_email=email.sender_email.lower(),
         predicted=predicted,
-        corrected="needs_response",
+        corrected=corrected,
         similarity=similarity,
         instruction=instruction,
     )
@@ -201,7 +215,7 @@ def override_suggestions(found: Iterable[Correction]) -> list[OverrideSuggestion
     """Senders (and domains, across senders) the owner reclassified the same way repeatedly."""
     by_sender: dict[tuple[str, str], set[int]] = defaultdict(set)
     for example in found:
-        if example.kind is CorrectionKind.RECLASSIFY:
+        if example.kind is CorrectionKind.RECLASSIFY and example.predicted != example.corrected:
             by_sender[(example.sender_email, example.corrected)].add(example.email_id)
     suggestions = [
         OverrideSuggestion("sender", sender, category, len(ids))

@@ -7,6 +7,9 @@
 | labelsAdded Done, not ours                             | cleanup {action: done}           |
 | labelsAdded Rework, not ours                           | rework {message_id}              |
 | labelsAdded Needs Response, not ours                   | manual_draft {message_id}        |
+| labelsAdded Action Required / Payment Requests / FYI / | none: sync itself writes one     |
+|   Waiting, not ours, on a thread `emails` classified   |   `owner_reclassified` event     |
+|   otherwise                                            |   (`owner_moves`)                |
 | messagesDeleted in a thread holding our draft, not ours | cleanup {action: check_sent}     |
 | messagesAdded SENT in a thread whose email is drafted  | cleanup {action: check_sent}     |
 | labelsAdded SENT / labelsRemoved DRAFT, thread drafted | cleanup {action: check_sent}     |
@@ -17,7 +20,9 @@ gains SENT. Both lead to one check_sent; the handler then looks at Gmail itself.
 
 Everything else (new drafts, label removals, our own changes) is no job. A batch yields at
 most one job per (type, thread); classify carries the newest message, and cleanup(done) wins
-over cleanup(check_sent) for the same thread.
+over cleanup(check_sent) for the same thread. An owner's move to another category label is
+a correction to learn from, not work: at most one `OwnerMove` per thread and batch (the last
+label the owner added), and only when it differs from the thread's recorded category.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from gmail_assistant.sync.own_writes import DRAFT_REMOVE, LABEL_ADD, OwnWriteKey
 __all__ = [
     "DRAFT_STATUSES",
     "LABEL_JOBS",
+    "OWNER_MOVE_KEYS",
+    "OwnerMove",
     "PlannedJob",
     "SyncPlan",
     "ThreadState",
@@ -46,11 +53,16 @@ DRAFT_STATUSES = frozenset({"drafted", "rework_requested"})
 # The labels whose addition (by the owner) becomes a job; adding any other label, and
 # removing any label, never does.
 LABEL_JOBS = {"done": names.CLEANUP, "rework": names.REWORK, "needs_response": names.MANUAL_DRAFT}
+# Category labels whose addition by the owner is a reclassification (Needs Response is one
+# too, but it asks for a draft: `manual_draft` records it). Outbox is a stage, not a category.
+OWNER_MOVE_KEYS = ("action_required", "payment_request", "fyi", "waiting")
 
 
 def watched_label_ids(labels: LabelMap) -> frozenset[str]:
-    """Ids of the labels whose addition sync turns into a job (what own writes must record)."""
-    return frozenset(i for i in (labels.get(key) for key in LABEL_JOBS) if i is not None)
+    """Ids of the labels whose addition sync acts on: a job, or an owner's move (what own
+    writes must record, so that the assistant's own label changes never count)."""
+    keys = (*LABEL_JOBS, *OWNER_MOVE_KEYS)
+    return frozenset(i for i in (labels.get(key) for key in keys) if i is not None)
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,17 @@ class ThreadState:
 
     status: str
     draft_id: str | None = None
+    classification: str | None = None
+
+
+@dataclass(frozen=True)
+class OwnerMove:
+    """The owner put a category label on a thread the assistant had classified otherwise."""
+
+    thread_id: str
+    category: str
+    label_id: str
+    message_id: str
 
 
 @dataclass(frozen=True)
@@ -72,6 +95,7 @@ class PlannedJob:
 class SyncPlan:
     jobs: list[PlannedJob] = field(default_factory=list)
     own_keys: set[OwnWriteKey] = field(default_factory=set)  # records to consume
+    owner_moves: list[OwnerMove] = field(default_factory=list)  # corrections, no jobs
 
     def job(self, job_type: str, thread_id: str) -> PlannedJob | None:
         for job in self.jobs:
@@ -92,6 +116,8 @@ def plan_jobs(
     # (type, thread) → payload; insertion order kept so jobs come out in history order.
     planned: dict[tuple[str, str], dict[str, Any]] = {}
     label_jobs = {labels[key]: job for key, job in LABEL_JOBS.items() if labels.get(key)}
+    move_labels = {labels[key]: key for key in OWNER_MOVE_KEYS if labels.get(key)}
+    moves: dict[str, OwnerMove] = {}  # thread → the last category label the owner added
 
     def own_change(thread_id: str, label_id: str | None, action: str) -> bool:
         key = OwnWriteKey(thread_id, label_id, action)
@@ -137,6 +163,10 @@ def plan_jobs(
             for label_id in change.label_ids:
                 if own_change(change.thread_id, label_id, LABEL_ADD):
                     continue
+                if label_id in move_labels:
+                    moves[change.thread_id] = OwnerMove(
+                        change.thread_id, move_labels[label_id], label_id, change.message_id
+                    )
                 job_type = label_jobs.get(label_id)
                 if job_type == names.CLEANUP:
                     planned[(names.CLEANUP, change.thread_id)] = {
@@ -152,6 +182,13 @@ def plan_jobs(
             # The classifier must read the whole thread to see who wrote last.
             payload["owner_replied"] = True
     plan.jobs = [PlannedJob(t, thread, payload) for (t, thread), payload in planned.items()]
+    plan.owner_moves = [
+        move
+        for move in moves.values()
+        if (state := threads.get(move.thread_id)) is not None
+        and state.classification is not None
+        and state.classification != move.category
+    ]
     return plan
 
 

@@ -1,8 +1,9 @@
 """The sync flow: Gmail history (or a full inbox scan) → jobs, and the history cursor.
 
 Incremental: `history.list` since `sync_state.last_history_id` (every page), then in ONE
-transaction: the jobs `rules.plan_jobs` yields, the consumed own-write records, and the
-cursor moved to the newest history id listed. The cursor never goes backwards: it is stored
+transaction: the jobs `rules.plan_jobs` yields, the owner's moves to another category label
+(`owner_moves`: events, no jobs), the consumed own-write records, and the cursor moved to the
+newest history id listed. The cursor never goes backwards: it is stored
 as text and compared as an integer under the row lock.
 
 Full (no cursor yet, Gmail answered 404 for a stale one, or asked for): the profile's
@@ -33,6 +34,7 @@ from gmail_assistant.jobs.in_transaction import enqueue_in, notify_in
 from gmail_assistant.labels import LABEL_NAMES
 from gmail_assistant.settings import SyncSettings
 from gmail_assistant.sync.own_writes import OwnWrites
+from gmail_assistant.sync.owner_moves import record_owner_moves
 from gmail_assistant.sync.rules import PlannedJob, SyncPlan, ThreadState, plan_jobs
 from gmail_assistant.users import UserService
 
@@ -118,6 +120,7 @@ class SyncService:
             consumed = [i for key in plan.own_keys for i in pending.get(key, [])]
             self.own_writes.consume(session, user_id, consumed)
             self._enqueue(session, user_id, plan.jobs)
+            record_owner_moves(session, user_id, plan.owner_moves)
             return plan, self._advance(session, user_id, page.history_id, full=False)
 
         plan, newest = await self.db.run_write(apply)
@@ -240,13 +243,13 @@ def _thread_states(
     states: dict[str, ThreadState] = {}
     for start in range(0, len(threads), _CHUNK):
         rows = session.execute(
-            select(Email.gmail_thread_id, Email.status, Email.draft_id).where(
+            select(Email.gmail_thread_id, Email.status, Email.draft_id, Email.classification).where(
                 Email.user_id == user_id,
                 Email.gmail_thread_id.in_(threads[start : start + _CHUNK]),
             )
         )
-        for thread_id, status, draft_id in rows:
-            states[thread_id] = ThreadState(status, draft_id)
+        for thread_id, status, draft_id, classification in rows:
+            states[thread_id] = ThreadState(status, draft_id, classification)
     return states
 
 

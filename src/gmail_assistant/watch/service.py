@@ -1,9 +1,10 @@
 """Gmail push (users.watch): register, renew, report.
 
 A watch lasts at most seven days; the scheduler renews it every `watch_renewal_hours`
-(once per period across replicas). It covers INBOX and the three labels the owner uses to
-give orders (Needs Response, Rework, Done); anything else (a sent draft, say) is picked up
-by the fallback sync.
+(once per period across replicas). It covers INBOX, the three labels the owner uses to give
+orders (Needs Response, Rework, Done) and the other category labels (a move to one is a
+correction sync records); anything else (a sent draft, say) is picked up by the fallback
+sync.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from gmail_assistant.gmail.api import GmailApi
 from gmail_assistant.gmail.errors import GmailError
 from gmail_assistant.labels import LabelMap
 from gmail_assistant.settings import SyncSettings
+from gmail_assistant.sync.rules import LABEL_JOBS, OWNER_MOVE_KEYS
 from gmail_assistant.users import UserRecord, UserService
 
 __all__ = ["WATCHED_LABEL_KEYS", "WatchNotConfigured", "WatchService", "WatchStatus"]
 
 log = logging.getLogger(__name__)
-WATCHED_LABEL_KEYS = ("needs_response", "rework", "done")
+# Labels whose changes the owner makes sync must hear of: those that become jobs, and the
+# category labels whose addition is a correction (`sync.rules`). INBOX covers new mail.
+WATCHED_LABEL_KEYS = (*LABEL_JOBS, *OWNER_MOVE_KEYS)
 
 
 class WatchNotConfigured(Exception):
