@@ -6,8 +6,9 @@ every label change and draft removal the assistant makes goes through `GmailWrit
 
 1. inserts one `own_writes` row per (thread, label added) — or (thread, draft_remove) — in
    its own committed transaction, BEFORE the Gmail call; only for the labels whose addition
-   sync turns into a job (`watched`: Done, Rework, Needs Response), since no other label
-   change ever becomes one (a row costs a write transaction on the job's path);
+   sync acts on (`watched`: Done, Rework, Needs Response become jobs; the other category
+   labels, added by the owner, are corrections), since no other label change ever counts
+   (a row costs a write transaction on the job's path);
 2. makes the Gmail call; if the call fails, deletes those rows again (a change that never
    happened must not hide a later change of the owner's).
 
