@@ -234,6 +234,17 @@ class Bench:
             found = re.search(r"(\d+) related threads", row["detail"] or "")
             run.related[row["thread_id"]] = int(found.group(1)) if found else 0
 
+    def warm_up(self) -> None:
+        """Three questions through, unmeasured: the one-time costs of a fresh server
+        (LiteLLM's import and first call, first connections) are not the pipeline's."""
+        run = Pass("warm-up")
+
+        def deliver() -> None:
+            for _ in range(3):
+                self.deliver(run, "question", "warm-up")
+
+        self.measured(run, deliver, timeout=120)
+
     def measured(self, run: Pass, deliver: Callable[[], None], timeout: float) -> Pass:
         """Reset counters on an idle system, deliver, wait for triage and quiet, read back."""
         self.wait_idle()
@@ -458,6 +469,7 @@ def run_default(args: argparse.Namespace, tmp: Path) -> None:
         try:
             with RssSampler(lambda: [pid]) as rss:
                 bench = Bench(emulator, fake, server, tmp / "inbox.db")
+                bench.warm_up()
                 print(
                     f"pipeline: fake LLM classify {args.classify_ms:.0f} ms, draft"
                     f" {args.draft_ms:.0f} ms; worker concurrency {args.concurrency}; SQLite"
@@ -473,30 +485,38 @@ def run_default(args: argparse.Namespace, tmp: Path) -> None:
 
 
 def run_burst30(args: argparse.Namespace, tmp: Path) -> None:
-    with run_emulator(seed_mailboxes=(OWNER,)) as emulator, run_fake_llm(latency_ms=500) as fake:
+    """30 questions at once, twice on one server: the model answering at once (our own
+    speed: push → draft), then every call taking 500 ms (waiting on the model)."""
+    with run_emulator(seed_mailboxes=(OWNER,)) as emulator, run_fake_llm() as fake:
         server = start(tmp, emulator, fake, 3)
         try:
             bench = Bench(emulator, fake, server, tmp / "inbox.db")
-            run = Pass("burst30")
+            bench.warm_up()
+            for latency_ms, target in ((0, "p50 < 800 ms"), (500, "≤ 4 s")):
+                fake.latency_ms = latency_ms
+                run = Pass(f"burst30, LLM {latency_ms} ms")
 
-            def deliver() -> None:
-                for _ in range(30):
-                    bench.deliver(run, "question", "burst")
+                def deliver(run: Pass = run) -> None:
+                    for _ in range(30):
+                        bench.deliver(run, "question", "burst")
 
-            bench.measured(run, deliver, timeout=120)
-            last = max(to_epoch(r["drafted_at"]) or 0.0 for r in run.rows.values())
-            drafted = sum(1 for r in run.rows.values() if r["drafted_at"])
-            print("burst30: 30 questions at once, every LLM call 500 ms, worker concurrency 3")
-            print_table(
-                "burst30",
-                ["measure", "value", "target"],
-                [
-                    ["drafted", f"{drafted}/30", "30/30"],
-                    ["first delivery → last draft, s", f"{last - run.started:.2f}", "≤ 11"],
-                    ["lower bound 30 × 1.0 s / 3 workers, s", "10.00", ""],
-                ],
-            )
-            print_latency(run)
+                bench.measured(run, deliver, timeout=120)
+                drafted = [to_epoch(r["drafted_at"]) for r in run.rows.values()]
+                done = [at for at in drafted if at]
+                last = max(done, default=run.started)
+                print(
+                    f"{run.name}: 30 questions at once, worker concurrency 3, "
+                    "LLM concurrency 8 per model"
+                )
+                print_table(
+                    run.name,
+                    ["measure", "value", "target"],
+                    [
+                        ["drafted", f"{len(done)}/30", "30/30"],
+                        ["first delivery → last draft, s", f"{last - run.started:.2f}", target],
+                    ],
+                )
+                print_latency(run)
             print_gmail_times(server.url)
         finally:
             server.terminate()

@@ -126,7 +126,7 @@ class LlmSettings(_Section):
     api_base: str = ""
     timeout_seconds: float = Field(60.0, gt=0)
     max_retries: int = Field(3, ge=0, le=10)
-    max_concurrency_per_model: int = Field(4, ge=1, le=64)
+    max_concurrency_per_model: int = Field(8, ge=1, le=64)
 
 
 class SyncSettings(_Section):

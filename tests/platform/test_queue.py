@@ -24,6 +24,7 @@ from gmail_assistant.jobs import (
     WorkerPool,
 )
 from gmail_assistant.jobs.in_transaction import enqueue_in
+from gmail_assistant.slots import waiting
 
 pytestmark = pytest.mark.anyio
 
@@ -433,3 +434,63 @@ async def test_enqueue_in_a_transaction_writes_what_the_queue_writes(db_url: str
         assert by_thread["t2"].payload == {"n": 3}
         assert by_thread["t2"].dedup_key == by_thread["t1"].dedup_key.replace("t1", "t2")
         assert by_thread["t2"].lock_key == by_thread["t1"].lock_key.replace("t1", "t2")
+
+
+async def test_a_job_waiting_on_the_model_does_not_hold_the_only_slot(db_url: str) -> None:
+    """One slot: while the first job waits (as on a model's answer), the second one runs."""
+    answer = asyncio.Event()
+    finished: list[str] = []
+
+    async def waits(job: Job) -> None:
+        async with waiting():
+            await answer.wait()
+        finished.append("waits")
+
+    async def works(job: Job) -> None:
+        finished.append("works")
+        answer.set()
+
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        registry = make_registry(waits=waits, works=works)
+        queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
+        pool = WorkerPool(queue=queue, registry=registry, concurrency=1, poll_interval=0.05)
+        first = await queue.enqueue("waits")
+        second = await queue.enqueue("works")
+        pool.start()
+        try:
+            await _wait_for_status(db, first, {"completed", "failed"})
+            await _wait_for_status(db, second, {"completed", "failed"})
+        finally:
+            await pool.stop()
+    assert finished == ["works", "waits"]
+
+
+async def test_a_mails_next_step_keeps_its_place_in_the_queue(db_url: str) -> None:
+    """Mail A's draft, enqueued after mail B's triage, is still claimed before it."""
+    registry = make_registry()
+    registry.register("draft", _noop, scope="thread")
+    async with migrated_database(db_url) as db, connector_for(db) as connector:
+        queue = JobQueue(connector=connector, registry=registry, wakeup=Wakeup())
+        await queue.enqueue("classify", user_id=1, thread_id="mail-a")
+        await queue.enqueue("classify", user_id=1, thread_id="mail-b")
+        triage_a = await queue.claim("w")
+        assert triage_a is not None and triage_a.thread_id == "mail-a"
+
+        def next_step(session):  # type: ignore[no-untyped-def]
+            return enqueue_in(
+                session.connection(),
+                queue,
+                "draft",
+                user_id=1,
+                thread_id="mail-a",
+                payload={},
+                in_line_since=triage_a.created_at,
+            )
+
+        await db.run_write(next_step)
+        await queue.complete(triage_a, "w")
+        claimed = [await queue.claim("w"), await queue.claim("w")]
+    assert [(j.job_type, j.thread_id) for j in claimed if j is not None] == [
+        ("draft", "mail-a"),
+        ("classify", "mail-b"),
+    ]

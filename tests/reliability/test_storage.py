@@ -120,8 +120,14 @@ def _work_in_flight(stack: Any, seed: int) -> tuple[list[Any], list[Any]]:
     stack.wait_drained()
     stack.fake.latency_by_purpose.update(classify=400, context=400, draft=400)
     in_flight = mail_mix(stack.emulator, 30, seed=seed + 1)
-    wait_for(lambda: stack.job_counts()["pending"] >= 10, "triage jobs queued")
+    # Queued or running: a job waiting on the model runs without holding a worker slot.
+    wait_for(lambda: _unfinished(stack) >= 10, "triage jobs queued or running")
     return first, in_flight
+
+
+def _unfinished(stack: Any) -> int:
+    counts = stack.job_counts()
+    return int(counts["pending"] + counts["running"])
 
 
 def _push_while_broken(stack: Any, server: Any, seed: int) -> list[Any]:

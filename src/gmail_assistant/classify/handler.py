@@ -207,6 +207,7 @@ class ClassifyHandler:
                     user_id=user_id,
                     thread_id=message.thread_id,
                     payload={"email_id": email.id},
+                    in_line_since=job.created_at,
                 )
                 notify_in(conn, queue)
             return email
@@ -246,6 +247,7 @@ class ClassifyHandler:
                 user_id=email.user_id,
                 thread_id=email.gmail_thread_id,
                 payload={"email_id": email.id},
+                run_after=job.created_at,  # the mail's place in the queue, as in `_record`
             )
 
 

@@ -14,6 +14,7 @@ scope their name implies in `jobs.names`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -60,9 +61,15 @@ def enqueue_in(
     user_id: int,
     thread_id: str | None,
     payload: dict[str, Any],
+    in_line_since: datetime | None = None,
 ) -> int | None:
-    """Insert a pending job (or find its waiting duplicate); returns the id, or None."""
-    job = JobSpec(job_type, user_id, thread_id, payload)
+    """Insert a pending job (or find its waiting duplicate); returns the id, or None.
+
+    `in_line_since`: the next step of a mail's work keeps the place in the queue its first
+    step had (`Job.created_at`), so one mail's draft runs before the triage of mails that
+    arrived after it (jobs are claimed by `run_after`, then id).
+    """
+    job = JobSpec(job_type, user_id, thread_id, payload, run_after=in_line_since)
     params = queue.enqueue_params(job, queue.clock(), job_type=_spec(queue, job_type))
     dedup_key = params["dedup_key"]
     statements = _statements(queue)

@@ -17,10 +17,13 @@ from gmail_assistant.jobs.queue import JobQueue
 from gmail_assistant.jobs.registry import HandlerRegistry
 from gmail_assistant.jobs.retry import RetryPolicy
 from gmail_assistant.observability.context import job_context
+from gmail_assistant.slots import Slots, holding
 
 __all__ = ["JobOutcome", "WorkerPool", "make_worker_id"]
 
 log = logging.getLogger(__name__)
+# Jobs in flight per slot: the rest of them wait on a model without holding one.
+JOBS_PER_SLOT = 8
 
 
 def make_worker_id() -> str:
@@ -61,6 +64,10 @@ class WorkerPool:
         self._heartbeat: asyncio.Task[None] | None = None
         self._running: dict[int, asyncio.Task[None]] = {}
         self._due_checked = False
+        # `concurrency` jobs work at once; up to JOBS_PER_SLOT times as many are in flight,
+        # the others waiting on a model's answer without a slot (see `slots`).
+        self.slots = Slots(concurrency)
+        self.max_in_flight = concurrency * JOBS_PER_SLOT
 
     @property
     def running_jobs(self) -> int:
@@ -68,10 +75,13 @@ class WorkerPool:
 
     def start(self) -> None:
         self._stopping.clear()
-        for index in range(self.concurrency):
+        for index in range(self.max_in_flight):
             self._workers.append(asyncio.create_task(self._work(), name=f"worker-{index}"))
         self._heartbeat = asyncio.create_task(self._beat(), name="worker-heartbeat")
-        log.info("worker pool started", extra={"workers": self.concurrency})
+        log.info(
+            "worker pool started",
+            extra={"slots": self.concurrency, "max_in_flight": self.max_in_flight},
+        )
 
     async def stop(self) -> None:
         """Stop claiming; let running jobs finish within the grace period, release the rest."""
@@ -101,15 +111,19 @@ class WorkerPool:
                 log.warning("heartbeat failed: %s", type(exc).__name__)
 
     async def _work(self) -> None:
+        """Claim with a slot in hand; an idle loop waits without one."""
         woken = False
         while not self._stopping.is_set():
+            await self.slots.acquire()
             try:
                 job = await self.queue.claim(self.worker_id)
             except Exception as exc:
+                self.slots.release()
                 log.warning("claim failed: %s: %s", type(exc).__name__, exc)
                 await self._idle(self.poll_interval)
                 continue
             if job is None:
+                self.slots.release()
                 await self._arm_due_timer()
                 woken = await self._idle(self.poll_interval)
                 continue
@@ -119,7 +133,12 @@ class WorkerPool:
                 # wake-up). Costs at most one empty claim, where waking all cost one per worker.
                 self.queue.wakeup.notify_idle()
             woken = False
-            await self._run(job)
+            with holding(self.slots) as slot:
+                try:
+                    await self._run(job)
+                finally:
+                    if slot.held:
+                        self.slots.release()
 
     async def _arm_due_timer(self) -> None:
         """Once per idle period (not per worker): wake up when the next delayed job is due.

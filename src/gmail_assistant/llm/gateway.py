@@ -35,6 +35,7 @@ from gmail_assistant.llm.records import (
 )
 from gmail_assistant.llm.retry import RetryPolicy
 from gmail_assistant.settings import LlmSettings
+from gmail_assistant.slots import waiting
 
 __all__ = ["LlmGateway", "Sleep"]
 
@@ -145,7 +146,9 @@ class LlmGateway:
             attempt += 1
             started = self._clock()
             try:
-                async with self._semaphore(model):
+                # The job's worker slot serves another job while this one waits, for the
+                # model's concurrency limit as for its answer.
+                async with waiting(), self._semaphore(model):
                     started = self._clock()  # queueing for the semaphore is not latency
                     response = await self._litellm.acompletion(**kwargs)
                 result = parse(response, model, started, attempt)
@@ -170,7 +173,8 @@ class LlmGateway:
                     if error is exc:
                         raise
                     raise error from exc
-                await self._sleep(wait)
+                async with waiting():
+                    await self._sleep(wait)
                 continue
             await self._record(
                 purpose, model, system, user, context, attempt, result.latency_ms, None, result
