@@ -151,3 +151,18 @@ def test_the_shipped_example_reads_without_a_warning(
         s = load_settings()
     assert not caplog.records, [r.getMessage() for r in caplog.records]
     assert s.routing.rules and s.agent.profiles  # the example shows both v2.3.0 sections
+
+
+def test_the_shipped_example_profiles_resolve_without_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its prompt file ships beside it and every tool it names is declared or built in."""
+    from gmail_assistant.agent.profiles import resolve_profiles
+
+    repo = Path(__file__).resolve().parents[2]
+    monkeypatch.setenv("GMA_CONFIG_FILE", str(repo / "config" / "app.example.yml"))
+    monkeypatch.setenv("GMA_DB_SQLITE_PATH", str(tmp_path / "inbox.db"))
+    s = load_settings()
+    profiles = resolve_profiles(s.agent, agent_model=s.llm.agent_model, base=repo)
+    assert {name: p.problems for name, p in profiles.items()} == {"pharmacy": ()}
+    assert "pharmacy" in profiles["pharmacy"].system_prompt
