@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -17,6 +18,13 @@ from dbfixtures import (
     postgres_unavailable_reason,
     temp_postgres_database,
 )
+
+# Property tests draw the same examples on every run, so a red CI run is reproducible and a
+# green one stays green; `HYPOTHESIS_PROFILE=explore` draws new ones each run. No deadline:
+# tests never time themselves (a slow, loaded machine is not a failure).
+settings.register_profile("repeatable", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gmail_assistant.db.models import Email, EmailEvent
 from gmail_assistant.events import EventType
+from gmail_assistant.gmail.addresses import SHARED_MAIL_DOMAINS
 from gmail_assistant.labels import CATEGORIES
 
 __all__ = [
@@ -46,10 +47,6 @@ __all__ = [
 
 # A correction this often for one sender (or one domain) is worth a contact override.
 SUGGEST_AFTER = 2
-# Domains shared by unrelated people: an override for the whole domain would be wrong.
-_PUBLIC_DOMAINS = frozenset(
-    {"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com"}
-)
 _CLASSIFY_EVENTS = (EventType.CLASSIFIED, EventType.RECLASSIFIED)
 _CORRECTION_EVENTS = (
     EventType.MANUAL_DRAFT_REQUESTED,
@@ -225,7 +222,7 @@ def override_suggestions(found: Iterable[Correction]) -> list[OverrideSuggestion
     by_domain: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for (sender, category), ids in by_sender.items():
         domain = sender.rpartition("@")[2]
-        if domain and domain not in _PUBLIC_DOMAINS:
+        if domain and domain not in SHARED_MAIL_DOMAINS:
             by_domain[(domain, category)][sender] = len(ids)
     suggestions += [
         OverrideSuggestion("domain", domain, category, sum(senders.values()))

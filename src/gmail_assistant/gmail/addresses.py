@@ -29,12 +29,41 @@ from gmail_assistant.gmail.encoding import decode_header_value
 from gmail_assistant.gmail.models import MailAddress
 
 __all__ = [
+    "SHARED_MAIL_DOMAINS",
     "format_addresses",
     "header_addresses",
     "parse_address_list",
     "parse_sender",
     "reply_recipients",
 ]
+
+# Mailbox providers: a domain shared by unrelated people says nothing about who writes (no
+# payee, contact group or override is keyed by it).
+SHARED_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "seznam.cz",
+        "email.cz",
+        "centrum.cz",
+        "atlas.cz",
+        "volny.cz",
+        "post.cz",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "t-online.de",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+    }
+)
 
 _ADDR_SPEC = re.compile(r"""^(?:"(?:[^"\\]|\\.)+"|[^\s"(),:;<>@\[\]\\]+)@[^\s"(),:;<>@\\]+$""")
 _ROUTE = re.compile(r"^(?:@[^:,]*,?)+:")  # obsolete source route: <@relay,@relay:user@host>

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from gmail_assistant.gmail.addresses import SHARED_MAIL_DOMAINS
 from gmail_assistant.gmail.models import ParsedMessage
 from gmail_assistant.payments.accounts import Account, find_accounts
 
@@ -28,32 +29,6 @@ __all__ = [
     "read_payment",
 ]
 
-# Mailbox providers where the domain says nothing about who the sender is.
-_SHARED_DOMAINS = frozenset(
-    [
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "yahoo.com",
-        "icloud.com",
-        "me.com",
-        "seznam.cz",
-        "email.cz",
-        "centrum.cz",
-        "atlas.cz",
-        "volny.cz",
-        "post.cz",
-        "gmx.de",
-        "gmx.net",
-        "web.de",
-        "t-online.de",
-        "aol.com",
-        "proton.me",
-        "protonmail.com",
-    ]
-)
 _CURRENCIES = {"kč": "CZK", "czk": "CZK", "eur": "EUR", "€": "EUR", "usd": "USD", "$": "USD"}
 _CURRENCIES |= {"gbp": "GBP", "£": "GBP", "chf": "CHF", "pln": "PLN", "zł": "PLN"}
 _CUR = r"(Kč|CZK|EUR|€|USD|\$|GBP|£|CHF|PLN|zł)"
@@ -99,7 +74,7 @@ def payee_key(sender_email: str) -> str:
     at a shared mailbox provider."""
     address = sender_email.strip().lower()
     domain = address.rpartition("@")[2]
-    return address if not domain or domain in _SHARED_DOMAINS else domain
+    return address if not domain or domain in SHARED_MAIL_DOMAINS else domain
 
 
 def _amount(text: str) -> tuple[str | None, str | None]:

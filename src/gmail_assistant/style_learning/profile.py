@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from gmail_assistant.gmail.addresses import SHARED_MAIL_DOMAINS
 from gmail_assistant.style_learning.sample import SentReply
 from gmail_assistant.style_learning.traits import body_sentences, ngrams
 
@@ -30,11 +31,6 @@ GROUPS = ("formal", "business", "informal")
 MAX_EXAMPLES = 2
 MAX_EXAMPLE_CHARS = 160
 MAX_PHRASES = 5
-_SHARED_DOMAINS = _words(
-    "gmail.com googlemail.com outlook.com hotmail.com live.com yahoo.com icloud.com me.com"
-    " seznam.cz email.cz centrum.cz atlas.cz volny.cz post.cz gmx.de gmx.net web.de"
-    " t-online.de aol.com proton.me protonmail.com"
-)
 _PHRASE_STOP = _words(
     "a i v ve se na to je the a an of to and in on for it is de der die das und zu ich"
 )
@@ -186,7 +182,7 @@ def _contacts(replies: list[SentReply]) -> tuple[ContactInference, ...]:
         by_domain[contact.rsplit("@", 1)[-1]].append(contact)
     for domain, contacts in sorted(by_domain.items()):
         styles = {settled.get(c) for c in contacts}
-        if domain in _SHARED_DOMAINS or len(contacts) < 2 or len(styles) != 1:
+        if domain in SHARED_MAIL_DOMAINS or len(contacts) < 2 or len(styles) != 1:
             continue
         common = styles.pop()
         if common and common != "business":
