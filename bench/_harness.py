@@ -35,6 +35,7 @@ __all__ = [
     "RssSampler",
     "Sampler",
     "bench_folder",
+    "cpu_seconds",
     "fake_llm_env",
     "pct",
     "print_gmail_times",
@@ -42,6 +43,7 @@ __all__ = [
     "query_pg",
     "query_sqlite",
     "to_epoch",
+    "wait_quiet",
     "wait_until",
     "write_token",
 ]
@@ -189,6 +191,24 @@ def query_pg(url: str, sql: str, *params: Any) -> list[Any]:
             await conn.close()
 
     return asyncio.run(run())
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+def wait_quiet(pid: int, *, below: float = 0.15, window: float = 0.5, timeout: float = 90) -> float:
+    """Wait until the process uses less than `below` of a core over `window` seconds (the
+    server's background warm-up — LiteLLM's import — is done); returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        before = cpu_seconds(pid)
+        time.sleep(window)
+        if (cpu_seconds(pid) - before) / window < below:
+            break
+    return time.monotonic() - started
 
 
 def wait_until(
