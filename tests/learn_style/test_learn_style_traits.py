@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from gmail_assistant.style_learning.model_pass import interpret
 from gmail_assistant.style_learning.profile import GROUPS
 from gmail_assistant.style_learning.quotes import own_text
-from gmail_assistant.style_learning.traits import _TITLES, extract_traits
+from gmail_assistant.style_learning.traits import _CLOSINGS, _TITLES, extract_traits
 
 
 @pytest.mark.parametrize(
@@ -97,12 +97,13 @@ def test_quoted_text_and_signature_blocks_are_not_the_owners(quoted: str) -> Non
     assert own_text(f"{own}\n\n{quoted}\n> more\n") == own
 
 
-# A name, never a word a greeting keeps ("Hi team," stays as it is: `traits._TITLES`).
+# A name: never a word a greeting keeps ("Hi team," stays as it is: `traits._TITLES`), nor
+# a closing word ("Díky" is a sign-off, not a signature: `traits._CLOSINGS`).
 _NAMES = (
     st.text(
         alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzáéíóúěščřžý"), min_size=2, max_size=12
     )
-    .filter(lambda name: name not in _TITLES)
+    .filter(lambda name: name not in _TITLES and name not in _CLOSINGS)
     .map(str.capitalize)
 )
 

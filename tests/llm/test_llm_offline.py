@@ -11,8 +11,9 @@ from gmail_assistant.agent.effects import DryRunEffects
 from gmail_assistant.agent.loop import RunLimits, run_loop
 from gmail_assistant.agent.tools import BUILTIN_TOOLS, Tool, ToolContext
 from gmail_assistant.classify.style import style_menu
+from gmail_assistant.language import detect_language
 from gmail_assistant.llm import OFFLINE_LABEL, InMemoryRecorder, LlmGateway
-from gmail_assistant.llm.heuristics import classify_text, detect_language
+from gmail_assistant.llm.heuristics import classify_text
 from gmail_assistant.prompts import load_prompt, wrap_email, wrap_instructions
 from gmail_assistant.settings import LlmSettings
 from gmail_assistant.users.preferences import Preferences

@@ -11,12 +11,13 @@ import json
 import re
 from typing import Any
 
+from gmail_assistant.language import detect_language
+
 __all__ = [
     "OFFLINE_LABEL",
     "OWNER_WROTE_LAST_QUESTION",
     "agent_turn",
     "classify_text",
-    "detect_language",
     "detect_purpose",
     "draft_text",
     "email_text",
@@ -36,16 +37,6 @@ _SIGN_OFF_RE = re.compile(r"^Sign-off: *(.+)$", re.MULTILINE)
 _LANGUAGE_RE = re.compile(r"language code(?: is|:)\s+([a-z]{2})\b")
 _FROM_NAME_RE = re.compile(r"^From: *([^<\n]*?) *<", re.MULTILINE)
 _FROM_RE = re.compile(r"^From: .*?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", re.MULTILINE)
-
-_STOPWORDS = {
-    "cs": "a je se na že to v ve ale jak jsem jste bych prosím děkuji dobrý den vás vám"
-    " pro do od jsme bude by mi si co když nebo také",
-    "de": "und ist der die das nicht mit sie ich wir für auf ein eine bitte danke ihr"
-    " ihnen zu den dem von haben wird sehr grüße",
-    "en": "the and is are you your we to of for with please thanks thank this that"
-    " have will be it on in can could would",
-}
-_DIACRITICS = {"cs": set("ěščřžýůťďňĚŠČŘŽÝŮŤĎŇ"), "de": set("äöüßÄÖÜ")}
 
 # (category, confidence, "|"-separated keywords); the first rule with a matching keyword wins.
 # Requests to sign or approve come first: they often arrive from no-reply senders.
@@ -115,18 +106,6 @@ def email_text(prompt: str) -> str:
 def _last_block(prompt: str) -> str:
     blocks = _DATA_RE.findall(prompt)
     return blocks[-1] if blocks else prompt
-
-
-def detect_language(text: str) -> str:
-    """cs, de or en: diacritics count 3 points each, stopwords 1 point; ties go to en."""
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    scores = {lang: sum(w in set(stop.split()) for w in words) for lang, stop in _STOPWORDS.items()}
-    for lang, marks in _DIACRITICS.items():
-        scores[lang] += 3 * sum(ch in marks for ch in text)
-    best = max(scores.values())
-    if best == 0 or scores["en"] == best:
-        return "en"
-    return "cs" if scores["cs"] == best else "de"
 
 
 def detect_purpose(system: str, user: str, model: str = "") -> str:

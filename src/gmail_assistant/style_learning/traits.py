@@ -19,7 +19,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-__all__ = ["ReplyTraits", "body_sentences", "detect_language", "extract_traits"]
+from gmail_assistant.language import detect_language
+
+__all__ = ["ReplyTraits", "body_sentences", "extract_traits"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -27,22 +29,6 @@ def _words(text: str) -> frozenset[str]:
 
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-
-_STOPWORDS = {
-    "cs": _words(
-        "a je se na že to v ve ale jak jsem jste bych prosím děkuji dobrý den vás vám pro do od"
-        " jsme bude by mi si co když nebo také už jen tak ještě"
-    ),
-    "de": _words(
-        "und ist der die das nicht mit sie ich wir für auf ein eine bitte danke ihr ihnen zu den"
-        " dem von haben wird sehr grüße gerne gern noch auch"
-    ),
-    "en": _words(
-        "the and is are you your we to of for with please thanks thank this that have will be"
-        " it on in can could would i my me"
-    ),
-}
-_DIACRITICS = {"cs": set("ěščřžýůťďňĚŠČŘŽÝŮŤĎŇ"), "de": set("äöüßÄÖÜ")}
 
 # Salutations by register; matched at the start of the first line, case-insensitively.
 _FORMAL_GREETINGS = (
@@ -117,18 +103,6 @@ class ReplyTraits:
     register: str  # formal | business | informal
     words: int  # body words (greeting and sign-off not counted)
     body: str  # the text between greeting and sign-off
-
-
-def detect_language(text: str) -> str:
-    """cs, de or en: diacritics count 3 points each, stopwords 1 point; ties go to en."""
-    words = [w.lower() for w in _WORD_RE.findall(text)]
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
-    for lang, marks in _DIACRITICS.items():
-        scores[lang] += 3 * sum(ch in marks for ch in text)
-    best = max(scores.values())
-    if best == 0 or scores["en"] == best:
-        return "en"
-    return "cs" if scores["cs"] == best else "de"
 
 
 def _normal(line: str) -> str:
