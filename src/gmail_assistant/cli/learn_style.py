@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gmail_assistant.cli.base import app
-from gmail_assistant.cli.sync import _with_container
+from gmail_assistant.cli.base import app, chosen_users, with_container
 
 if TYPE_CHECKING:
     from gmail_assistant.container import Container
@@ -40,18 +39,10 @@ def learn_style(
     ] = 200,
 ) -> None:
     """Learn the owner's style from their sent replies; show the diff, write it with --apply."""
-    from gmail_assistant.gmail.errors import GmailError
-
     start = _since(since)
 
     async def work(container: Container) -> list[str]:
-        if user:
-            found = await container.users.get_by_email(user)
-            if found is None:
-                raise LookupError(f"no user {user}: run `gmail-assistant onboard {user}` first")
-            users = [found]
-        else:
-            users = await container.users.list(active_only=True, onboarded_only=True)
+        users = await chosen_users(container, user)
         learner = container.style_learner
         outputs = []
         for one in users:
@@ -59,12 +50,4 @@ def learn_style(
             outputs.append(result.render())
         return outputs or ["no active, onboarded users\n"]
 
-    try:
-        outputs = _with_container(work)
-    except LookupError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except GmailError as exc:
-        typer.echo(f"error: Gmail: {exc}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo("\n".join(outputs), nl=False)
+    typer.echo("\n".join(with_container(work)), nl=False)

@@ -6,14 +6,13 @@ twice: a flag and the database's name typed at the prompt.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from gmail_assistant.cli.base import app
+from gmail_assistant.cli.base import app, settings_or_exit, with_container
 
 if TYPE_CHECKING:
     from gmail_assistant.container import Container
@@ -23,33 +22,6 @@ __all__ = ["DraftCleanup", "LabelCleanup", "clean_drafts", "clean_labels", "data
 
 T = TypeVar("T")
 Echo = Callable[[str], None]
-
-
-def _settings() -> Settings:
-    from gmail_assistant.settings import SettingsError, load_settings
-
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _run(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
-    """Build the container and migrate; no workers or scheduler run."""
-    from gmail_assistant.container import build_container
-    from gmail_assistant.takeover import prepare_database
-
-    async def main() -> T:
-        container = build_container(settings)
-        try:
-            await prepare_database(container.database, backup_dir=container.settings.backup.dir)
-            return await work(container)
-        finally:
-            container.gmail.close()
-            await container.database.dispose()
-
-    return asyncio.run(main())
 
 
 def database_name(settings: Settings) -> str:
@@ -77,7 +49,7 @@ def reset_db(
     """Delete the mailbox data (emails, events, jobs, LLM calls, agent runs, sync state)."""
     from gmail_assistant.emails.reset import EVERYTHING, MAILBOX_DATA, clear_tables
 
-    settings = _settings()
+    settings = settings_or_exit()
     name = database_name(settings)
     scope = "EVERYTHING (users included)" if everything else "the mailbox data"
     if settings.is_production:
@@ -91,7 +63,7 @@ def reset_db(
     elif not yes:
         typer.confirm(f"Delete {scope} in {name} ({settings.environment})?", abort=True)
     tables = EVERYTHING if everything else MAILBOX_DATA
-    removed = _run(settings, lambda c: clear_tables(c.database, tables))
+    removed = with_container(lambda c: clear_tables(c.database, tables), settings)
     for table, count in removed.items():
         typer.echo(f"{table}: {count} rows deleted")
 
@@ -149,7 +121,7 @@ def cleanup_labels(
     ] = False,
 ) -> None:
     """Remove the assistant's nine labels from every message (the labels stay defined)."""
-    results = _run(_settings(), lambda c: _for_users(c, email, apply, clean_labels))
+    results = with_container(lambda c: _for_users(c, email, apply, clean_labels))
     total = sum(r.total for r in results)
     if apply:
         typer.echo(f"removed {sum(r.removed for r in results)} label(s)")
@@ -224,7 +196,7 @@ def cleanup_drafts(
     ] = False,
 ) -> None:
     """Delete the drafts the assistant wrote (only those; the owner's own drafts stay)."""
-    results = _run(_settings(), lambda c: _for_users(c, email, apply, clean_drafts))
+    results = with_container(lambda c: _for_users(c, email, apply, clean_drafts))
     if apply:
         deleted = sum(r.deleted for r in results)
         gone = sum(r.gone for r in results)
