@@ -118,6 +118,7 @@ async def test_routed_mail_is_handled_by_the_agent_profile(
             assert (row.status, row.draft_id, row.classification) == (
                 "drafted", draft["id"], "needs_response"
             )  # fmt: skip
+            assert row.detected_language == "cs"  # the debug page and briefing show it
             async with world.database.read() as session:
                 (run,) = (await session.execute(select(AgentRun))).scalars()
             assert (run.profile, run.status, run.iterations) == ("pharmacy", "completed", 4)

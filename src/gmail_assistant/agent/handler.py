@@ -29,6 +29,7 @@ from gmail_assistant.flows.deps import FlowDeps, Mailbox
 from gmail_assistant.flows.threads import MARKER, latest_inbound
 from gmail_assistant.gmail.models import ParsedMessage, ThreadData
 from gmail_assistant.jobs import Job
+from gmail_assistant.language import detect_language
 from gmail_assistant.observability.metrics import record_agent_run
 
 __all__ = ["AGENT_RUN", "AgentHandler"]
@@ -167,6 +168,8 @@ class AgentHandler:
             row.sender_name = message.sender_name or None
             row.subject = message.subject
             row.snippet = message.snippet
+            # No classify answer says it: the same detector as the offline model's.
+            row.detected_language = detect_language(f"{message.subject}\n{message.body_text}")
             row.reasoning = f"routed to agent profile {profile!r} by rule {rule!r}"
             row.received_at = message.internal_date
             row.classified_at = utcnow()
