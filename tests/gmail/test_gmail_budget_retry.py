@@ -190,3 +190,45 @@ def test_parse_retry_after_forms() -> None:
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+
+
+def test_a_job_backing_off_gives_its_worker_slot_up() -> None:
+    """While a call waits out Gmail's 429 the job's slot serves another job; it is the
+    job's again when the call goes through."""
+    from google.oauth2.credentials import Credentials
+
+    from gmail_assistant.gmail.transport import Executor
+    from gmail_assistant.slots import Slots, holding
+
+    slots = Slots(1)
+    free_while_backing_off: list[int] = []
+    answers: list[BaseException | dict[str, str]] = [
+        _http_error(429, "rateLimitExceeded"),
+        {"ok": "yes"},
+    ]
+
+    class Request:
+        def execute(self, http: object = None, num_retries: int = 0) -> dict[str, str]:
+            answer = answers.pop(0)
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+
+    async def sleep(seconds: float) -> None:
+        free_while_backing_off.append(slots.free)
+
+    executor = Executor(
+        credentials=Credentials(token="t"),
+        budget=QuotaBudget(),
+        policy=RetryPolicy(),
+        sleep=sleep,
+    )
+
+    async def job() -> tuple[object, int, bool]:
+        await slots.acquire()
+        with holding(slots) as held:
+            result = await executor.call("messages.get", Request)
+            return result, slots.free, held.held
+
+    assert asyncio.run(job()) == ({"ok": "yes"}, 0, True)
+    assert free_while_backing_off == [1]

@@ -23,6 +23,7 @@ from google.auth.credentials import Credentials
 from gmail_assistant.gmail.budget import QuotaBudget, units_for
 from gmail_assistant.gmail.errors import GmailError, GmailUnavailable, translate_error
 from gmail_assistant.gmail.retry import RetryPolicy
+from gmail_assistant.slots import waiting
 
 __all__ = ["CallObserver", "Executor", "SleepFn"]
 
@@ -138,7 +139,8 @@ class Executor:
                         "delay": round(decision.delay, 3),
                     },
                 )
-                await self._sleep(decision.delay)
+                async with waiting():  # a backoff (429: Gmail's named time) holds no slot
+                    await self._sleep(decision.delay)
                 continue
             self._observe(method, 200, units, started)
             return result
